@@ -1,0 +1,52 @@
+"""AetherFlow: flows of plain Python functions, with shared or per-thread services.
+
+The public API. Everything importable from here is the contract users rely on.
+"""
+
+from dependency_injector import providers
+
+from ._version import __version__
+from .compose import Branch, FanIn, FanOut, LoopControl, Repeat, Sequence
+from .context import AppContext, BaseFlowContext, with_scopes
+from .errors import (
+    AetherFlowError,
+    BranchError,
+    CycleError,
+    FlowError,
+    MissingInputError,
+    NodeExecutionError,
+    ReferenceResolutionError,
+    ScopeError,
+)
+from .graph.model import Edge, Flow, GroupSpec, NodeSpec, PortSpec, ServiceSpec
+from .node import Node, node
+
+__all__ = [
+    "AetherFlowError",
+    "AppContext",
+    "BaseFlowContext",
+    "Branch",
+    "BranchError",
+    "CycleError",
+    "Edge",
+    "FanIn",
+    "FanOut",
+    "Flow",
+    "FlowError",
+    "GroupSpec",
+    "LoopControl",
+    "MissingInputError",
+    "Node",
+    "NodeExecutionError",
+    "NodeSpec",
+    "PortSpec",
+    "ReferenceResolutionError",
+    "Repeat",
+    "ScopeError",
+    "Sequence",
+    "ServiceSpec",
+    "__version__",
+    "node",
+    "providers",
+    "with_scopes",
+]

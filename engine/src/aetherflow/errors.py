@@ -1,0 +1,76 @@
+"""Exceptions of the engine. Every one names what the user needs to find the fault."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+class AetherFlowError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+
+class MissingInputError(AetherFlowError, LookupError):
+    """A node parameter that nothing can fill.
+
+    Names the node, the parameter and what was available, so the fix is obvious.
+    """
+
+    def __init__(self, node: str, parameter: str, available: Iterable[str] = ()) -> None:
+        self.node = node
+        self.parameter = parameter
+        self.available = sorted(set(available))
+        shown = ", ".join(self.available[:30]) or "nothing"
+        if len(self.available) > 30:
+            shown += f", ... ({len(self.available)} in all)"
+        super().__init__(
+            f"node '{node}': no value for parameter '{parameter}' "
+            f"(not wired, no constant, no service and no state key of that name, "
+            f"no default). Available: {shown}"
+        )
+
+
+class NodeExecutionError(AetherFlowError):
+    """An exception raised inside a node's own code; the original is chained."""
+
+    def __init__(self, node: str, original: BaseException) -> None:
+        self.node = node
+        self.original = original
+        super().__init__(f"node '{node}' raised {type(original).__name__}: {original}")
+
+
+class BranchError(AetherFlowError, KeyError):
+    """A `branch_on` condition produced a value that is not a key of the mapping."""
+
+    def __init__(self, node: str, value: Any, keys: Iterable[Any]) -> None:
+        self.node = node
+        self.value = value
+        self.keys = list(keys)
+        super().__init__(
+            f"branch on node '{node}': condition value {value!r} is not one of "
+            f"{self.keys!r}"
+        )
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+class FlowError(AetherFlowError):
+    """A structural problem with a flow: unknown node, bad port, cycle."""
+
+
+class CycleError(FlowError):
+    """A connection that would make the flow cyclic."""
+
+
+class ReferenceResolutionError(AetherFlowError, ImportError):
+    """A `module:qualname` reference that cannot be imported or is not what it should be."""
+
+    def __init__(self, ref: str, reason: str) -> None:
+        self.ref = ref
+        self.reason = reason
+        super().__init__(f"cannot resolve '{ref}': {reason}")
+
+
+class ScopeError(AetherFlowError, ValueError):
+    """An unknown service or an unknown scope name in a scope map."""

@@ -1,0 +1,604 @@
+"""`Flow`: the editable graph every part of AetherFlow shares (canvas, file, runners).
+
+A flow holds node specs (a ``module:qualname`` reference plus everything needed to draw
+and save the node without importing it), edges from an output port to an input port,
+services with their scopes, groups (visual frames and the control structures of code-built
+compositions) and free-form metadata. networkx keeps the graph for ordering and cycle checks.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from ..context import (
+    SCOPES,
+    declared_scope,
+    factory_ref,
+    is_container,
+    service_providers,
+)
+from ..errors import CycleError, FlowError, ReferenceResolutionError, ScopeError
+from ..node import MISSING, Node
+from ..refs import ref_of, resolve_ref
+from . import events as ev
+
+if TYPE_CHECKING:
+    from .validate import Problem
+
+_ID_RE = re.compile(r"[^0-9A-Za-z_\-]+")
+
+
+@dataclass
+class PortSpec:
+    """An input port as saved in the file: enough to draw it without importing."""
+
+    name: str
+    type: str | None = None
+    required: bool = True
+    default: Any = None  # JSON-safe copy of the default, for the inspector only
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class OutputSpec:
+    name: str
+    type: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class NodeSpec:
+    """One node of a flow. ``node`` is the live `Node` once resolved (never saved)."""
+
+    id: str
+    ref: str
+    label: str | None = None
+    constants: dict[str, Any] = field(default_factory=dict)
+    position: tuple[float, float] = (0.0, 0.0)
+    inputs: list[PortSpec] = field(default_factory=list)
+    outputs: list[OutputSpec] = field(default_factory=list)
+    doc: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    node: Node | None = field(default=None, repr=False, compare=False)
+    error: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id
+
+    @property
+    def input_names(self) -> list[str]:
+        return [p.name for p in self.inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        return [o.name for o in self.outputs]
+
+    @property
+    def is_placeholder(self) -> bool:
+        """True when the reference was tried and could not be resolved."""
+        return self.node is None and self.error is not None
+
+    def input(self, name: str) -> PortSpec | None:
+        return next((p for p in self.inputs if p.name == name), None)
+
+    def output(self, name: str) -> OutputSpec | None:
+        return next((o for o in self.outputs if o.name == name), None)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``source`` is ``"node.output"``, ``target`` is ``"node.input"``."""
+
+    source: str
+    target: str
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}->{self.target}"
+
+    @property
+    def source_node(self) -> str:
+        return self.source.rsplit(".", 1)[0]
+
+    @property
+    def source_port(self) -> str:
+        return self.source.rsplit(".", 1)[1]
+
+    @property
+    def target_node(self) -> str:
+        return self.target.rsplit(".", 1)[0]
+
+    @property
+    def target_port(self) -> str:
+        return self.target.rsplit(".", 1)[1]
+
+
+@dataclass
+class ServiceSpec:
+    """A service of the flow's context and the scope chosen for it."""
+
+    name: str
+    scope: str
+    factory: str | None = None
+    declared: str | None = None
+    doc: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+GROUP_KINDS = ("frame", "repeat", "branch", "parallel")
+
+
+@dataclass
+class GroupSpec:
+    """A group of nodes (and nested groups).
+
+    ``frame`` is visual only. ``repeat`` runs its members ``params["times"]`` times.
+    ``branch`` runs ``params["condition"]`` (a member node) then the case whose
+    ``value`` equals its result. ``parallel`` runs each case on a pool thread with a copy
+    of the state and collects results in ``__parallel_results`` under the case's ``key``.
+    Cases are ``{"value"|"key": ..., "members": [...]}`` in ``params["cases"]``.
+    """
+
+    id: str
+    kind: str
+    members: list[str] = field(default_factory=list)
+    label: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _port_specs(n: Node) -> tuple[list[PortSpec], list[OutputSpec]]:
+    ins = []
+    for p in n.params:
+        default = p.default if _json_safe(p.default) else repr(p.default)
+        ins.append(PortSpec(p.name, p.annotation, p.required, None if p.required else default))
+    return ins, [OutputSpec(o) for o in n.outputs]
+
+
+def _json_safe(value: Any) -> bool:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value is not MISSING
+    if isinstance(value, list | tuple):
+        return all(_json_safe(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_safe(v) for k, v in value.items())
+    return False
+
+
+class Flow:
+    """An editable flow graph.
+
+    Parameters
+    ----------
+    name
+        Shown in the Studio and in reports.
+    context
+        A `BaseFlowContext` subclass, or its ``module:qualname``; its providers become the
+        flow's services with their declared scopes.
+    description
+        One paragraph for people: what the flow does and why its scopes were chosen.
+    """
+
+    def __init__(
+        self,
+        name: str = "flow",
+        context: Any = None,
+        description: str = "",
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.description = description
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.nodes: dict[str, NodeSpec] = {}
+        self.edges: list[Edge] = []
+        self.services: dict[str, ServiceSpec] = {}
+        self.groups: dict[str, GroupSpec] = {}
+        self.source: str | None = None
+        self.extra: dict[str, Any] = {}
+        self.path: str | None = None  # the file it was loaded from or saved to
+        self.search_paths: list[str] = []  # folders searched first when importing nodes
+        self.context_ref: str | None = None
+        self._context_obj: Any = None
+        self._graph = nx.DiGraph()
+        self._listeners: list[Callable[[ev.FlowEvent], None]] = []
+        if context is not None:
+            self.set_context(context)
+
+    # -- events -----------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[ev.FlowEvent], None]) -> None:
+        """Call ``listener(event)`` after every change."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[ev.FlowEvent], None]) -> None:
+        self._listeners.remove(listener)
+
+    def _emit(self, event: ev.FlowEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    # -- context and services ---------------------------------------------------------
+    def set_context(self, context: Any) -> None:
+        """Use a context class (or its reference); its services join the flow's."""
+        if isinstance(context, str):
+            self.context_ref, self._context_obj = context, None
+        elif is_container(context):
+            cls = context if isinstance(context, type) else type(context)
+            self.context_ref = ref_of(cls)
+            self._context_obj = cls
+            for sname, provider in service_providers(cls).items():
+                if sname not in self.services:
+                    declared = declared_scope(provider)
+                    self.services[sname] = ServiceSpec(
+                        sname, declared, factory_ref(provider), declared
+                    )
+        else:
+            raise TypeError(f"context must be a BaseFlowContext subclass, got {context!r}")
+        self._emit(ev.FlowChanged("context", self.context_ref))
+
+    def context_class(self) -> Any:
+        """The context class, importing its module if needed (trusted flows only)."""
+        if self._context_obj is None and self.context_ref:
+            obj = resolve_ref(self.context_ref, self.search_paths)
+            if not is_container(obj):
+                raise ReferenceResolutionError(self.context_ref, "not a BaseFlowContext class")
+            self._context_obj = obj
+        return self._context_obj
+
+    def set_scope(self, service: str, scope: str) -> None:
+        """Choose ``"shared"`` or ``"isolated"`` for a service; node code is unchanged."""
+        if scope not in SCOPES:
+            raise ScopeError(f"unknown scope {scope!r} for service '{service}': use one of {SCOPES}")
+        spec = self.services.get(service)
+        if spec is None:
+            known = ", ".join(sorted(self.services)) or "none"
+            raise ScopeError(f"flow '{self.name}' has no service '{service}' (services: {known})")
+        if spec.scope == scope:
+            return
+        spec.scope = scope
+        self._emit(ev.ServiceChanged(service, scope))
+
+    def scope_map(self) -> dict[str, str]:
+        """``{service: scope}`` for every service whose scope is shared or isolated."""
+        return {n: s.scope for n, s in self.services.items() if s.scope in SCOPES}
+
+    # -- nodes ------------------------------------------------------------------------
+    def _unique_id(self, base: str) -> str:
+        base = _ID_RE.sub("_", base).strip("_") or "node"
+        if base not in self.nodes and base not in self.groups:
+            return base
+        i = 2
+        while f"{base}_{i}" in self.nodes or f"{base}_{i}" in self.groups:
+            i += 1
+        return f"{base}_{i}"
+
+    def add(
+        self,
+        node_or_ref: Node | str | Callable[..., Any],
+        id: str | None = None,
+        *,
+        label: str | None = None,
+        position: tuple[float, float] | None = None,
+        **constants: Any,
+    ) -> str:
+        """Add a node and return its id (the node's name by default, made unique).
+
+        ``node_or_ref`` is a `Node`, a plain function, or a ``module:qualname`` string
+        (not imported now). Keyword arguments become constants of the node.
+        """
+        if isinstance(node_or_ref, str):
+            spec = NodeSpec(id="", ref=node_or_ref)
+            base = node_or_ref.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+        else:
+            n = node_or_ref if isinstance(node_or_ref, Node) else Node(node_or_ref)
+            ins, outs = _port_specs(n)
+            ref = n.ref or f"<unimportable>:{n.name}"
+            spec = NodeSpec(id="", ref=ref, inputs=ins, outputs=outs, doc=n.doc, node=n)
+            base = n.name
+        if id is not None and (id in self.nodes or id in self.groups):
+            raise FlowError(f"flow '{self.name}' already has a node or group with id '{id}'")
+        spec.id = id if id is not None else self._unique_id(base)
+        spec.label = label
+        spec.constants = dict(constants)
+        if position is not None:
+            spec.position = (float(position[0]), float(position[1]))
+        self.insert_node(spec)
+        return spec.id
+
+    def insert_node(self, spec: NodeSpec) -> None:
+        """Add a fully built node spec (used by loaders and undo)."""
+        if spec.id in self.nodes or spec.id in self.groups:
+            raise FlowError(f"flow '{self.name}' already has a node or group with id '{spec.id}'")
+        self.nodes[spec.id] = spec
+        self._graph.add_node(spec.id)
+        self._emit(ev.NodeAdded(spec.id))
+
+    def remove(self, node_id: str) -> list[Edge]:
+        """Remove a node and its edges; return the removed edges (for undo)."""
+        self._node(node_id)
+        removed = [e for e in self.edges if node_id in (e.source_node, e.target_node)]
+        for e in removed:
+            self.disconnect(e.source, e.target)
+        for g in self.groups.values():
+            if node_id in g.members:
+                g.members.remove(node_id)
+        if self.source == node_id:
+            self.source = None
+        del self.nodes[node_id]
+        self._graph.remove_node(node_id)
+        self._emit(ev.NodeRemoved(node_id))
+        return removed
+
+    def node(self, node_id: str) -> NodeSpec:
+        return self._node(node_id)
+
+    def _node(self, node_id: str) -> NodeSpec:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise FlowError(f"flow '{self.name}' has no node '{node_id}'") from None
+
+    def set_constant(self, node_id: str, name: str, value: Any = MISSING) -> None:
+        """Set (or, with no value, clear) a constant of a node."""
+        spec = self._node(node_id)
+        if value is MISSING:
+            if name not in spec.constants:
+                return
+            del spec.constants[name]
+        else:
+            if name in spec.constants and spec.constants[name] == value:
+                return
+            spec.constants[name] = value
+        self._emit(ev.NodeChanged(node_id, "constants", copy.deepcopy(spec.constants)))
+
+    def set_position(self, node_id: str, position: tuple[float, float]) -> None:
+        spec = self._node(node_id)
+        pos = (float(position[0]), float(position[1]))
+        if spec.position != pos:
+            spec.position = pos
+            self._emit(ev.NodeChanged(node_id, "position", pos))
+
+    def set_label(self, node_id: str, label: str | None) -> None:
+        spec = self._node(node_id)
+        if spec.label != label:
+            spec.label = label
+            self._emit(ev.NodeChanged(node_id, "label", label))
+
+    def set_source(self, node_id: str | None) -> None:
+        """Name the generator node whose items feed runs that get no other input."""
+        if node_id is not None:
+            self._node(node_id)
+        if self.source != node_id:
+            self.source = node_id
+            self._emit(ev.FlowChanged("source", node_id))
+
+    # -- edges ------------------------------------------------------------------------
+    def _split_port(self, ref: str, what: str) -> tuple[str, str]:
+        if not isinstance(ref, str) or "." not in ref:
+            raise FlowError(f"{what} '{ref}' must look like 'node.port'")
+        node_id, port = ref.rsplit(".", 1)
+        self._node(node_id)
+        return node_id, port
+
+    def would_cycle(self, source_node: str, target_node: str) -> bool:
+        """True if an edge source -> target would close a cycle."""
+        return source_node == target_node or nx.has_path(self._graph, target_node, source_node)
+
+    def connect(self, source: str, target: str) -> Edge:
+        """Wire output ``"a.out"`` into input ``"b.param"``.
+
+        Raises
+        ------
+        CycleError
+            When the edge would make the flow cyclic; the flow is unchanged.
+        FlowError
+            For an unknown node or port, or an input that is already wired.
+        """
+        src_node, src_port = self._split_port(source, "source")
+        dst_node, dst_port = self._split_port(target, "target")
+        src, dst = self.nodes[src_node], self.nodes[dst_node]
+        if src.outputs and src.output(src_port) is None:
+            raise FlowError(
+                f"node '{src_node}' has no output '{src_port}' (outputs: {src.output_names})"
+            )
+        if dst.inputs and dst.input(dst_port) is None:
+            raise FlowError(
+                f"node '{dst_node}' has no input '{dst_port}' (inputs: {dst.input_names})"
+            )
+        if any(e.target == target for e in self.edges):
+            raise FlowError(f"input '{target}' is already wired; disconnect it first")
+        if self.would_cycle(src_node, dst_node):
+            raise CycleError(
+                f"connecting '{source}' to '{target}' would create a cycle: "
+                f"'{src_node}' already depends on '{dst_node}'"
+            )
+        edge = Edge(source, target)
+        self.edges.append(edge)
+        self._graph.add_edge(src_node, dst_node)
+        self._emit(ev.EdgeAdded(source, target))
+        return edge
+
+    def disconnect(self, source: str, target: str) -> None:
+        for i, e in enumerate(self.edges):
+            if e.source == source and e.target == target:
+                del self.edges[i]
+                break
+        else:
+            raise FlowError(f"no edge from '{source}' to '{target}'")
+        a, b = source.rsplit(".", 1)[0], target.rsplit(".", 1)[0]
+        if not any(x.source_node == a and x.target_node == b for x in self.edges):
+            self._graph.remove_edge(a, b)
+        self._emit(ev.EdgeRemoved(source, target))
+
+    def edges_into(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.target_node == node_id]
+
+    def edges_from(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.source_node == node_id]
+
+    def insert_edge(self, edge: Edge) -> None:
+        """Add an edge read from a file without checks (validate reports problems)."""
+        self.edges.append(edge)
+        if edge.source_node in self.nodes and edge.target_node in self.nodes:
+            self._graph.add_edge(edge.source_node, edge.target_node)
+        self._emit(ev.EdgeAdded(edge.source, edge.target))
+
+    # -- groups -----------------------------------------------------------------------
+    def add_group(
+        self,
+        kind: str,
+        members: Iterable[str],
+        id: str | None = None,
+        label: str | None = None,
+        **params: Any,
+    ) -> str:
+        """Group nodes (and groups): a visual ``frame`` or a control structure."""
+        if kind not in GROUP_KINDS:
+            raise FlowError(f"unknown group kind '{kind}' (kinds: {', '.join(GROUP_KINDS)})")
+        gid = id if id is not None else self._unique_id(kind)
+        if gid in self.nodes or gid in self.groups:
+            raise FlowError(f"flow '{self.name}' already has a node or group with id '{gid}'")
+        self.groups[gid] = GroupSpec(gid, kind, list(members), label, dict(params))
+        self._emit(ev.GroupChanged(gid))
+        return gid
+
+    def remove_group(self, group_id: str) -> GroupSpec:
+        group = self.groups.pop(group_id)
+        for g in self.groups.values():
+            if group_id in g.members:
+                g.members.remove(group_id)
+        self._emit(ev.GroupChanged(group_id, removed=True))
+        return group
+
+    # -- resolution -------------------------------------------------------------------
+    def resolve(self, node_id: str) -> Node:
+        """Import a node's code (trusted flows only) and refresh its ports."""
+        spec = self._node(node_id)
+        if spec.node is not None:
+            return spec.node
+        try:
+            obj = resolve_ref(spec.ref, self.search_paths)
+        except ReferenceResolutionError as exc:
+            spec.error = str(exc)
+            raise ReferenceResolutionError(spec.ref, f"node '{node_id}': {exc.reason}") from exc
+        if not isinstance(obj, Node):
+            spec.error = f"'{spec.ref}' is a {type(obj).__name__}, not an @node function"
+            raise ReferenceResolutionError(spec.ref, f"node '{node_id}': {spec.error}")
+        spec.node, spec.error = obj, None
+        ins, outs = _port_specs(obj)
+        spec.inputs = _merge_ports(spec.inputs, ins)
+        spec.outputs = [
+            OutputSpec(o.name, o.type, old.extra if old else {})
+            for o in outs
+            for old in [spec.output(o.name)]
+        ]
+        spec.doc = obj.doc
+        return obj
+
+    def resolve_all(self) -> list[str]:
+        """Resolve every node; return the ids of those that stay placeholders."""
+        failed = []
+        for node_id in self.nodes:
+            try:
+                self.resolve(node_id)
+            except ReferenceResolutionError:
+                failed.append(node_id)
+        return failed
+
+    # -- order ------------------------------------------------------------------------
+    def topological_order(self) -> list[str]:
+        """Node ids in run order: edges first, then insertion order (stable)."""
+        index = {n: i for i, n in enumerate(self.nodes)}
+        try:
+            return list(nx.lexicographical_topological_sort(self._graph, key=index.__getitem__))
+        except nx.NetworkXUnfeasible:
+            cycle = nx.find_cycle(self._graph)
+            path = " -> ".join([a for a, _ in cycle] + [cycle[0][0]])
+            raise CycleError(f"flow '{self.name}' has a cycle: {path}") from None
+
+    def graph(self) -> nx.DiGraph:
+        """A copy of the node graph (node ids, one edge per wired pair)."""
+        return self._graph.copy()
+
+    # -- the rest lives in sibling modules --------------------------------------------
+    def validate(self, resolve: bool = True) -> list[Problem]:
+        """Return the problems of this flow (empty when it can run)."""
+        from .validate import validate_flow
+
+        return validate_flow(self, resolve=resolve)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the flow as a ``.aflow`` file, atomically."""
+        from .fileformat import save_flow
+
+        save_flow(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Flow:
+        """Read a ``.aflow`` file. Never imports or runs code."""
+        from .fileformat import load_flow
+
+        return load_flow(path)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The flow as the JSON document of the file format."""
+        from .fileformat import flow_to_dict
+
+        return flow_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], origin: str = "<dict>") -> Flow:
+        from .fileformat import flow_from_dict
+
+        return flow_from_dict(data, origin)
+
+    def run(self, items: Any = None, **options: Any) -> Any:
+        """Run the flow over ``items`` on worker threads; see `aetherflow.runtime.executor`."""
+        from ..runtime.executor import run_flow
+
+        return run_flow(self, items, **options)
+
+    def start(self, items: Any = None, **options: Any) -> Any:
+        """Start a run in the background and return its handle."""
+        from ..runtime.executor import start_flow
+
+        return start_flow(self, items, **options)
+
+    def copy(self) -> Flow:
+        """A deep copy without listeners; resolved nodes are shared, not copied."""
+        listeners, self._listeners = self._listeners, []
+        nodes = {k: v.node for k, v in self.nodes.items()}
+        for v in self.nodes.values():
+            v.node = None
+        ctx, self._context_obj = self._context_obj, None
+        try:
+            dup = copy.deepcopy(self)
+        finally:
+            self._listeners = listeners
+            self._context_obj = ctx
+            for k, v in self.nodes.items():
+                v.node = nodes[k]
+        for k, v in dup.nodes.items():
+            v.node = nodes[k]
+        dup._context_obj = ctx
+        return dup
+
+    def __repr__(self) -> str:
+        return f"Flow({self.name!r}, nodes={len(self.nodes)}, edges={len(self.edges)})"
+
+
+def _merge_ports(saved: list[PortSpec], fresh: list[PortSpec]) -> list[PortSpec]:
+    """Fresh ports from the code, keeping unknown fields saved with the old ones."""
+    old = {p.name: p for p in saved}
+    for p in fresh:
+        if p.name in old:
+            p.extra = old[p.name].extra
+    return fresh

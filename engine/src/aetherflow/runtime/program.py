@@ -1,0 +1,429 @@
+"""Compile a `Flow` into steps once, then run items through them with no lookups left
+but the ones that depend on the item.
+
+Parameter resolution, first match wins: an edge wired into the parameter; a constant
+set on the node; a service of that name; the run state key of that name; the Python
+default. Otherwise `MissingInputError`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from time import perf_counter
+from typing import Any
+
+from ..compose import LoopControl
+from ..errors import BranchError, FlowError, MissingInputError, NodeExecutionError
+from ..graph.model import Flow, NodeSpec
+from ..node import MISSING, Node
+from .services import ContainerServices, NoServices, Services
+
+_STATE, _CONST, _SERVICE, _EDGE = 0, 1, 2, 3
+_BREAK = LoopControl.BREAK
+_CONTINUE = LoopControl.CONTINUE
+PARALLEL_KEY = "__parallel_results"
+
+Wired = dict[tuple[str, str], Any]
+
+
+class Probe:
+    """Receives timing from a running program; the runtime's telemetry implements it.
+
+    ``current`` is written before each node runs (the index into `Program.node_ids`).
+    """
+
+    current: int = -1
+
+    def leave(self, index: int, seconds: float) -> None: ...
+
+    def failed(self, index: int) -> None: ...
+
+
+class CallStep:
+    """Call one node: fill its parameters, call it, merge its result."""
+
+    __slots__ = (
+        "func", "index", "node_id", "out_key", "plan", "wired_outputs",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        index: int,
+        spec: NodeSpec,
+        node: Node,
+        flow: Flow,
+        services: frozenset[str],
+        wired_outputs: frozenset[str],
+    ) -> None:
+        self.index = index
+        self.node_id = spec.id
+        self.func = node.func
+        self.out_key = node.outputs[0] if len(node.outputs) == 1 else node.name
+        self.wired_outputs = tuple(wired_outputs)
+        edges = {e.target_port: (e.source_node, e.source_port) for e in flow.edges_into(spec.id)}
+        plan: list[tuple[str, int, Any, Any]] = []
+        for p in node.params:
+            if p.name in edges:
+                plan.append((p.name, _EDGE, edges[p.name], p.default))
+            elif p.name in spec.constants:
+                plan.append((p.name, _CONST, spec.constants[p.name], MISSING))
+            elif p.name in services:
+                plan.append((p.name, _SERVICE, p.name, MISSING))
+            else:
+                key = p.name
+                plan.append((p.name, _STATE, key, p.default))
+        self.plan = tuple(plan)
+
+    def _fallback(self, name: str, default: Any, state: dict[str, Any], svc: Services) -> Any:
+        """An edge whose source did not run (another branch): resolve as if unwired."""
+        if name in svc.names:
+            return svc.get(name)
+        value = state.get(name, MISSING)
+        if value is MISSING and name == "parallel_results":
+            value = state.get(PARALLEL_KEY, MISSING)
+        if value is MISSING:
+            if default is MISSING:
+                raise MissingInputError(self.node_id, name, [*state, *svc.names])
+            value = default
+        return value
+
+    def call(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
+        """Run the node and return its raw result (after merging it)."""
+        kwargs = {}
+        for name, kind, key, default in self.plan:
+            if kind is _STATE:
+                value = state.get(key, MISSING)
+                if value is MISSING:
+                    value = self._fallback(name, default, state, svc)
+            elif kind is _CONST:
+                value = key
+            elif kind is _SERVICE:
+                value = svc.get(key)
+            else:
+                value = wired.get(key, MISSING)
+                if value is MISSING:
+                    value = self._fallback(name, default, state, svc)
+            kwargs[name] = value
+        try:
+            if probe is None:
+                result = self.func(**kwargs)
+            else:
+                probe.current = self.index
+                t0 = perf_counter()
+                result = self.func(**kwargs)
+                probe.leave(self.index, perf_counter() - t0)
+        except Exception as exc:
+            if probe is not None:
+                probe.failed(self.index)
+            raise NodeExecutionError(self.node_id, exc) from exc
+        if result is None:
+            return None
+        if type(result) is dict or isinstance(result, dict):
+            state.update(result)
+            for port in self.wired_outputs:
+                if port in result:
+                    wired[self.node_id, port] = result[port]
+        elif result is not _BREAK and result is not _CONTINUE:
+            state[self.out_key] = result
+            for port in self.wired_outputs:
+                wired[self.node_id, port] = result
+        return result
+
+    def __call__(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
+        result = self.call(state, wired, svc, probe)
+        return result if (result is _BREAK or result is _CONTINUE) else None
+
+
+Step = Callable[[dict[str, Any], Wired, Services, Any], Any]
+
+
+def run_steps(
+    steps: Sequence[Step], state: dict[str, Any], wired: Wired, svc: Services, probe: Any
+) -> Any:
+    """Run steps in order; return a `LoopControl` that stopped them, else None."""
+    for step in steps:
+        control = step(state, wired, svc, probe)
+        if control is not None:
+            return control
+    return None
+
+
+class RepeatStep:
+    __slots__ = ("body", "times")
+
+    def __init__(self, body: list[Step], times: int) -> None:
+        self.body, self.times = body, times
+
+    def __call__(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
+        for _ in range(self.times):
+            if run_steps(self.body, state, wired, svc, probe) is _BREAK:
+                break
+        return None
+
+
+class BranchStep:
+    __slots__ = ("cases", "condition")
+
+    def __init__(self, condition: CallStep, cases: list[tuple[Any, list[Step]]]) -> None:
+        self.condition = condition
+        self.cases = cases
+
+    def __call__(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
+        value = self.condition.call(state, wired, svc, probe)
+        for case_value, steps in self.cases:
+            try:
+                hit = case_value == value and type(case_value) is type(value)
+            except Exception:  # a value whose == raises
+                hit = False
+            if hit:
+                return run_steps(steps, state, wired, svc, probe)
+        raise BranchError(self.condition.node_id, value, [v for v, _ in self.cases])
+
+
+class ParallelStep:
+    """Each case on a pool thread with a shallow copy of the state."""
+
+    __slots__ = ("_lock", "_pool", "cases", "context", "executor", "max_workers")
+
+    def __init__(
+        self,
+        cases: list[tuple[str, list[Step]]],
+        executor: str,
+        max_workers: int | None,
+        context: Any,
+    ) -> None:
+        self.cases, self.executor, self.max_workers = cases, executor, max_workers
+        self.context = context
+        self._pool: Executor | None = None
+        self._lock = threading.Lock()
+
+    def _executor(self) -> Executor:
+        with self._lock:
+            if self._pool is None:
+                n = self.max_workers or len(self.cases)
+                if self.executor == "process":
+                    self._pool = ProcessPoolExecutor(max_workers=n)
+                else:
+                    self._pool = ThreadPoolExecutor(n, thread_name_prefix="aetherflow-fanout")
+            return self._pool
+
+    def __call__(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
+        pool = self._executor()
+        if self.executor == "process":
+            futures = [pool.submit(_case_in_process, steps, dict(state), self.context)
+                       for _, steps in self.cases]
+        else:
+            forked = svc.fork()
+            futures = [pool.submit(_case_on_thread, steps, dict(state), dict(wired), forked)
+                       for _, steps in self.cases]
+        results = {key: f.result() for (key, _), f in zip(self.cases, futures, strict=True)}
+        state[PARALLEL_KEY] = results
+        return None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+def _case_on_thread(steps: list[Step], state: dict[str, Any], wired: Wired, svc: Services) -> Any:
+    if len(steps) == 1 and isinstance(steps[0], CallStep):
+        return steps[0].call(state, wired, svc, None)
+    before = dict(state)
+    run_steps(steps, state, wired, svc, None)
+    return {k: v for k, v in state.items() if k not in before or before[k] is not v}
+
+
+def _case_in_process(steps: list[Step], state: dict[str, Any], context: Any) -> Any:
+    svc = ContainerServices(context) if context is not None else NoServices()
+    return _case_on_thread(steps, state, {}, svc)
+
+
+class Program:
+    """A flow compiled for running: steps, node order and the source node."""
+
+    def __init__(self, flow: Flow, services: frozenset[str], context: Any = None) -> None:
+        self.flow = flow
+        self.node_ids: list[str] = list(flow.nodes)
+        self.source: str | None = flow.source
+        self._index = {n: i for i, n in enumerate(self.node_ids)}
+        self._services = services
+        self._context = context
+        self.container_services: Services = (
+            ContainerServices(context) if context is not None else NoServices()
+        )
+        wired: dict[str, set[str]] = {}
+        for e in flow.edges:
+            wired.setdefault(e.source_node, set()).add(e.source_port)
+        self._wired = wired
+        order = [n for n in flow.topological_order() if n != self.source]
+        self._rank = {n: i for i, n in enumerate(order)}
+        self._parent = _control_parents(flow)
+        self.parallel_steps: list[ParallelStep] = []
+        self.steps: list[Step] = self._compile_level(self._top_level(order))
+        self.inputs = _flow_inputs(flow, services)
+
+    # -- compiling ----------------------------------------------------------------------
+    def _compile_level(self, members: list[str]) -> list[Step]:
+        """Compile direct members (node or group ids) in run order."""
+        children = sorted(dict.fromkeys(members), key=self._first_rank)
+        return [self._compile_member(m) for m in children if self._first_rank(m) >= 0]
+
+    def _top_level(self, order: list[str]) -> list[str]:
+        nodes = [n for n in order if n not in self._parent]
+        groups = [
+            g for g, spec in self.flow.groups.items()
+            if spec.kind != "frame" and g not in self._parent
+        ]
+        return nodes + groups
+
+    def _descendants(self, member: str) -> list[str]:
+        group = self.flow.groups.get(member)
+        if group is None:
+            return [member]
+        return [d for m in group.members for d in self._descendants(m)]
+
+    def _first_rank(self, member: str) -> int:
+        ranks = [self._rank[d] for d in self._descendants(member) if d in self._rank]
+        return min(ranks) if ranks else -1
+
+    def _compile_member(self, member: str) -> Step:
+        group = self.flow.groups.get(member)
+        if group is None:
+            return self._call_step(member)
+        p = group.params
+        if group.kind == "repeat":
+            return RepeatStep(self._compile_level(group.members), int(p.get("times", 1)))
+        cases = p.get("cases") or []
+        if group.kind == "branch":
+            cond = p.get("condition")
+            if cond not in self.flow.nodes:
+                raise FlowError(f"branch group '{member}': condition node '{cond}' not found")
+            compiled = [
+                (c.get("value"), self._compile_level(c.get("members", []))) for c in cases
+            ]
+            return BranchStep(self._call_step(cond), compiled)
+        step = ParallelStep(
+            [(str(c.get("key")), self._compile_level(c.get("members", []))) for c in cases],
+            str(p.get("executor", "thread")),
+            p.get("max_workers"),
+            self._context,
+        )
+        self.parallel_steps.append(step)
+        return step
+
+    def _call_step(self, node_id: str) -> CallStep:
+        spec = self.flow.nodes[node_id]
+        node = self.flow.resolve(node_id)
+        outs = frozenset(self._wired.get(node_id, ()))
+        return CallStep(self._index[node_id], spec, node, self.flow, self._services, outs)
+
+    # -- running ------------------------------------------------------------------------
+    def item_state(self, item: Any) -> tuple[dict[str, Any], Wired]:
+        """The initial state (and wired values) of one item."""
+        wired: Wired = {}
+        if isinstance(item, dict):
+            state = dict(item)
+        elif len(self.inputs) == 1:
+            state = {self.inputs[0]: item}
+        else:
+            state = {"item": item}
+        if self.source is not None:
+            for port in self._wired.get(self.source, ()):
+                if isinstance(item, dict) and port in item:
+                    wired[self.source, port] = item[port]
+                elif not isinstance(item, dict):
+                    wired[self.source, port] = item
+        return state, wired
+
+    def run_item(self, item: Any, svc: Services, probe: Any = None) -> dict[str, Any]:
+        """Run one item through the whole flow on the calling thread; return its state."""
+        state, wired = self.item_state(item)
+        run_steps(self.steps, state, wired, svc, probe)
+        return state
+
+    def run_state(
+        self, state: dict[str, Any], svc: Services, probe: Any = None
+    ) -> dict[str, Any]:
+        """Run with an existing state dict (changed in place), as `Node.run` does."""
+        run_steps(self.steps, state, {}, svc, probe)
+        return state
+
+    def close(self) -> None:
+        for step in self.parallel_steps:
+            step.close()
+
+
+def _control_parents(flow: Flow) -> dict[str, str]:
+    parents: dict[str, str] = {}
+    for gid, g in flow.groups.items():
+        if g.kind == "frame":
+            continue
+        for m in g.members:
+            parents[m] = gid
+    return parents
+
+
+def _flow_inputs(flow: Flow, services: frozenset[str]) -> list[str]:
+    """Parameters nothing inside the flow fills: the flow's inputs, read from items."""
+    produced = {o.name for s in flow.nodes.values() for o in s.outputs}
+    inputs: dict[str, None] = {}
+    for spec in flow.nodes.values():
+        if spec.id == flow.source:
+            continue
+        wired = {e.target_port for e in flow.edges_into(spec.id)}
+        for p in spec.inputs:
+            if (
+                p.required
+                and p.name not in wired
+                and p.name not in spec.constants
+                and p.name not in services
+                and p.name not in produced
+            ):
+                inputs[p.name] = None
+    return list(inputs)
+
+
+_DEFAULT_CONTEXT: Any = None
+_default_lock = threading.Lock()
+
+
+def default_context() -> Any:
+    """The context used when none is given: `BaseFlowContext` itself, shared process-wide,
+    so per-thread ``state`` persists across runs on a thread as in AetherFlow 0.1."""
+    global _DEFAULT_CONTEXT
+    with _default_lock:
+        if _DEFAULT_CONTEXT is None:
+            from ..context import BaseFlowContext
+
+            _DEFAULT_CONTEXT = BaseFlowContext
+        return _DEFAULT_CONTEXT
+
+
+_program_cache: dict[tuple[int, int], Program] = {}
+_cache_lock = threading.Lock()
+
+
+def program_for(flow: Flow, context: Any) -> Program:
+    """A compiled program for ``flow`` with ``context``'s services, cached for code-built
+    flows (which do not change after construction)."""
+    key = (id(flow), id(context))
+    prog = _program_cache.get(key)
+    if prog is None or prog.flow is not flow:
+        svc_names = frozenset(context.providers) if context is not None else frozenset()
+        prog = Program(flow, svc_names, context)
+        with _cache_lock:
+            if len(_program_cache) > 512:
+                _program_cache.clear()
+            _program_cache[key] = prog
+    return prog
+
+
+def run_once(flow: Flow, state: dict[str, Any] | None, context: Any) -> dict[str, Any]:
+    """`Node.run`: run ``flow`` on the calling thread with ``state`` and ``context``."""
+    if context is None:
+        context = default_context()
+    prog = program_for(flow, context)
+    return prog.run_state({} if state is None else state, prog.container_services)
