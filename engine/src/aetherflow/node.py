@@ -28,6 +28,8 @@ class _Missing:
 MISSING: Any = _Missing()
 """Marks a parameter without a default."""
 
+_run_once: Any = None
+
 
 class Param:
     """One input of a node: its name, default and annotation (as text)."""
@@ -205,9 +207,11 @@ class Node:
             A `BaseFlowContext` subclass or instance; its providers fill parameters of
             the same name, resolved on the calling thread.
         """
-        from .runtime.program import run_once
-
-        return run_once(self.to_flow(), state, context)
+        global _run_once
+        if _run_once is None:  # imported late: runtime imports this module
+            from .runtime.program import run_once as _run_once
+        flow = self._flow_cache if self._flow_cache is not None else self.to_flow()
+        return _run_once(flow, state, context)
 
     def to_flow(self) -> Flow:
         """The equivalent `Flow`, so code-built pipelines open in the Studio."""

@@ -45,7 +45,8 @@ class CallStep:
     """Call one node: fill its parameters, call it, merge its result."""
 
     __slots__ = (
-        "func", "index", "node_id", "out_key", "plan", "wired_outputs",
+        "consts", "edge_items", "func", "index", "node_id", "optional", "out_key", "plan",
+        "required", "service_items", "simple", "wired_outputs",
     )  # fmt: skip
 
     def __init__(
@@ -75,6 +76,13 @@ class CallStep:
                 key = p.name
                 plan.append((p.name, _STATE, key, p.default))
         self.plan = tuple(plan)
+        # The same plan split by kind, for the fast path in `call`.
+        self.required = tuple((n, k) for n, kind, k, d in plan if kind == _STATE and d is MISSING)
+        self.optional = tuple((n, k, d) for n, kind, k, d in plan if kind == _STATE and d is not MISSING)
+        self.consts = {n: k for n, kind, k, _ in plan if kind == _CONST}
+        self.service_items = tuple((n, k) for n, kind, k, _ in plan if kind == _SERVICE)
+        self.edge_items = tuple((n, k) for n, kind, k, _ in plan if kind == _EDGE)
+        self.simple = len(self.required) == len(plan)
 
     def _fallback(self, name: str, default: Any, state: dict[str, Any], svc: Services) -> Any:
         """An edge whose source did not run (another branch): resolve as if unwired."""
@@ -89,8 +97,7 @@ class CallStep:
             value = default
         return value
 
-    def call(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
-        """Run the node and return its raw result (after merging it)."""
+    def _slow_kwargs(self, state: dict[str, Any], wired: Wired, svc: Services) -> dict[str, Any]:
         kwargs = {}
         for name, kind, key, default in self.plan:
             if kind is _STATE:
@@ -106,6 +113,25 @@ class CallStep:
                 if value is MISSING:
                     value = self._fallback(name, default, state, svc)
             kwargs[name] = value
+        return kwargs
+
+    def call(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
+        """Run the node and return its raw result (after merging it)."""
+        try:
+            kwargs = {}
+            for name, key in self.required:
+                kwargs[name] = state[key]
+            if not self.simple:
+                for name, key, default in self.optional:
+                    kwargs[name] = state.get(key, default)
+                if self.consts:
+                    kwargs.update(self.consts)
+                for name, key in self.service_items:
+                    kwargs[name] = svc.get(key)
+                for name, key in self.edge_items:
+                    kwargs[name] = wired[key]
+        except KeyError:  # a missing state key or an edge whose source did not run
+            kwargs = self._slow_kwargs(state, wired, svc)
         try:
             if probe is None:
                 result = self.func(**kwargs)
@@ -122,18 +148,16 @@ class CallStep:
             return None
         if type(result) is dict or isinstance(result, dict):
             state.update(result)
-            for port in self.wired_outputs:
-                if port in result:
-                    wired[self.node_id, port] = result[port]
+            if self.wired_outputs:
+                for port in self.wired_outputs:
+                    if port in result:
+                        wired[self.node_id, port] = result[port]
         elif result is not _BREAK and result is not _CONTINUE:
             state[self.out_key] = result
             for port in self.wired_outputs:
                 wired[self.node_id, port] = result
         return result
 
-    def __call__(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
-        result = self.call(state, wired, svc, probe)
-        return result if (result is _BREAK or result is _CONTINUE) else None
 
 
 Step = Callable[[dict[str, Any], Wired, Services, Any], Any]
@@ -145,7 +169,7 @@ def run_steps(
     """Run steps in order; return a `LoopControl` that stopped them, else None."""
     for step in steps:
         control = step(state, wired, svc, probe)
-        if control is not None:
+        if control is _BREAK or control is _CONTINUE:
             return control
     return None
 
@@ -229,8 +253,9 @@ class ParallelStep:
 
 
 def _case_on_thread(steps: list[Step], state: dict[str, Any], wired: Wired, svc: Services) -> Any:
-    if len(steps) == 1 and isinstance(steps[0], CallStep):
-        return steps[0].call(state, wired, svc, None)
+    only = getattr(steps[0], "__self__", None) if len(steps) == 1 else None
+    if isinstance(only, CallStep):
+        return only.call(state, wired, svc, None)
     before = dict(state)
     run_steps(steps, state, wired, svc, None)
     return {k: v for k, v in state.items() if k not in before or before[k] is not v}
@@ -292,7 +317,7 @@ class Program:
     def _compile_member(self, member: str) -> Step:
         group = self.flow.groups.get(member)
         if group is None:
-            return self._call_step(member)
+            return self._call_step(member).call  # a bound method calls faster than __call__
         p = group.params
         if group.kind == "repeat":
             return RepeatStep(self._compile_level(group.members), int(p.get("times", 1)))
@@ -386,20 +411,12 @@ def _flow_inputs(flow: Flow, services: frozenset[str]) -> list[str]:
     return list(inputs)
 
 
-_DEFAULT_CONTEXT: Any = None
-_default_lock = threading.Lock()
-
-
 def default_context() -> Any:
     """The context used when none is given: `BaseFlowContext` itself, shared process-wide,
     so per-thread ``state`` persists across runs on a thread as in AetherFlow 0.1."""
-    global _DEFAULT_CONTEXT
-    with _default_lock:
-        if _DEFAULT_CONTEXT is None:
-            from ..context import BaseFlowContext
+    from ..context import BaseFlowContext
 
-            _DEFAULT_CONTEXT = BaseFlowContext
-        return _DEFAULT_CONTEXT
+    return BaseFlowContext
 
 
 _program_cache: dict[tuple[int, int], Program] = {}
@@ -425,5 +442,7 @@ def run_once(flow: Flow, state: dict[str, Any] | None, context: Any) -> dict[str
     """`Node.run`: run ``flow`` on the calling thread with ``state`` and ``context``."""
     if context is None:
         context = default_context()
-    prog = program_for(flow, context)
+    prog = _program_cache.get((id(flow), id(context)))
+    if prog is None or prog.flow is not flow:
+        prog = program_for(flow, context)
     return prog.run_state({} if state is None else state, prog.container_services)
