@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from aetherflow import AppContext, BaseFlowContext, ScopeError, providers, with_scopes
 from aetherflow.context import declared_scope, effective_scope
 

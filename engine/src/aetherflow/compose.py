@@ -25,7 +25,7 @@ class Composition(Node):
 
     parts: tuple[Node, ...]
 
-    def __init__(self, name: str, parts: Iterable[Node]) -> None:  # noqa: D107
+    def __init__(self, name: str, parts: Iterable[Node]) -> None:
         self.parts = tuple(parts)
         for p in self.parts:
             if not isinstance(p, Node):
@@ -99,7 +99,9 @@ class FanOut(Composition):
         if not targets:
             raise ValueError(f"fan_out_to from '{source.name}': the target list is empty")
         if executor not in ("thread", "process"):
-            raise ValueError(f"fan_out_to: executor must be 'thread' or 'process', not {executor!r}")
+            raise ValueError(
+                f"fan_out_to: executor must be 'thread' or 'process', not {executor!r}"
+            )
         self.source, self.targets = source, tuple(targets)
         self.executor, self.max_workers = executor, max_workers
         name = f"({source.name} -> [{', '.join(t.name for t in targets)}])"

@@ -29,9 +29,9 @@ class BaseFlowContext(containers.DeclarativeContainer):
     ``state`` and ``context`` are per-thread dicts, ``shared_data`` one dict for all threads.
     """
 
-    state = providers.ThreadLocalSingleton(dict)
-    context = providers.ThreadLocalSingleton(dict)
-    shared_data = providers.Singleton(dict)
+    state: providers.Provider[dict[str, Any]] = providers.ThreadLocalSingleton(dict)
+    context: providers.Provider[dict[str, Any]] = providers.ThreadLocalSingleton(dict)
+    shared_data: providers.Provider[dict[str, Any]] = providers.Singleton(dict)
 
 
 class AppContext(BaseFlowContext):

@@ -55,8 +55,10 @@ def _annotation_text(annotation: Any) -> str | None:
     if isinstance(annotation, str):
         return annotation
     if isinstance(annotation, type):
-        return annotation.__qualname__ if annotation.__module__ == "builtins" else (
-            f"{annotation.__module__}.{annotation.__qualname__}"
+        return (
+            annotation.__qualname__
+            if annotation.__module__ == "builtins"
+            else (f"{annotation.__module__}.{annotation.__qualname__}")
         )
     return str(annotation).replace("typing.", "")
 
@@ -108,9 +110,7 @@ def infer_outputs(func: Callable[..., Any]) -> tuple[str, ...] | None:
         tree = ast.parse(source)
     except (OSError, TypeError, SyntaxError):
         return None
-    fn = next(
-        (n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)), None
-    )
+    fn = next((n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)), None)
     if fn is None:
         return None
     finder = _ReturnFinder()
@@ -154,7 +154,7 @@ class Node:
         outputs: Iterable[str] | None = None,
     ) -> None:
         self.func = func
-        self.name: str = name or getattr(func, "__name__", "node")
+        self.name: str = str(name or getattr(func, "__name__", "node"))
         self.params: tuple[Param, ...] = _params_of(func)
         if outputs is not None:
             outs: tuple[str, ...] = tuple(outputs)

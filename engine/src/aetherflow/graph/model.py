@@ -206,6 +206,7 @@ class Flow:
         self.extra: dict[str, Any] = {}
         self.path: str | None = None  # the file it was loaded from or saved to
         self.search_paths: list[str] = []  # folders searched first when importing nodes
+        self.format_version: tuple[int, int] | None = None  # of the file it was loaded from
         self.context_ref: str | None = None
         self._context_obj: Any = None
         self._graph = nx.DiGraph()
@@ -256,7 +257,9 @@ class Flow:
     def set_scope(self, service: str, scope: str) -> None:
         """Choose ``"shared"`` or ``"isolated"`` for a service; node code is unchanged."""
         if scope not in SCOPES:
-            raise ScopeError(f"unknown scope {scope!r} for service '{service}': use one of {SCOPES}")
+            raise ScopeError(
+                f"unknown scope {scope!r} for service '{service}': use one of {SCOPES}"
+            )
         spec = self.services.get(service)
         if spec is None:
             known = ", ".join(sorted(self.services)) or "none"

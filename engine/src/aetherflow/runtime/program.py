@@ -77,8 +77,9 @@ class CallStep:
                 plan.append((p.name, _STATE, key, p.default))
         self.plan = tuple(plan)
         # The same plan split by kind, for the fast path in `call`.
-        self.required = tuple((n, k) for n, kind, k, d in plan if kind == _STATE and d is MISSING)
-        self.optional = tuple((n, k, d) for n, kind, k, d in plan if kind == _STATE and d is not MISSING)
+        state_params = [(n, k, d) for n, kind, k, d in plan if kind == _STATE]
+        self.required = tuple((n, k) for n, k, d in state_params if d is MISSING)
+        self.optional = tuple((n, k, d) for n, k, d in state_params if d is not MISSING)
         self.consts = {n: k for n, kind, k, _ in plan if kind == _CONST}
         self.service_items = tuple((n, k) for n, kind, k, _ in plan if kind == _SERVICE)
         self.edge_items = tuple((n, k) for n, kind, k, _ in plan if kind == _EDGE)
@@ -159,7 +160,6 @@ class CallStep:
         return result
 
 
-
 Step = Callable[[dict[str, Any], Wired, Services, Any], Any]
 
 
@@ -236,12 +236,16 @@ class ParallelStep:
     def __call__(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
         pool = self._executor()
         if self.executor == "process":
-            futures = [pool.submit(_case_in_process, steps, dict(state), self.context)
-                       for _, steps in self.cases]
+            futures = [
+                pool.submit(_case_in_process, steps, dict(state), self.context)
+                for _, steps in self.cases
+            ]
         else:
             forked = svc.fork()
-            futures = [pool.submit(_case_on_thread, steps, dict(state), dict(wired), forked)
-                       for _, steps in self.cases]
+            futures = [
+                pool.submit(_case_on_thread, steps, dict(state), dict(wired), forked)
+                for _, steps in self.cases
+            ]
         results = {key: f.result() for (key, _), f in zip(self.cases, futures, strict=True)}
         state[PARALLEL_KEY] = results
         return None
@@ -299,7 +303,8 @@ class Program:
     def _top_level(self, order: list[str]) -> list[str]:
         nodes = [n for n in order if n not in self._parent]
         groups = [
-            g for g, spec in self.flow.groups.items()
+            g
+            for g, spec in self.flow.groups.items()
             if spec.kind != "frame" and g not in self._parent
         ]
         return nodes + groups
@@ -326,9 +331,7 @@ class Program:
             cond = p.get("condition")
             if cond not in self.flow.nodes:
                 raise FlowError(f"branch group '{member}': condition node '{cond}' not found")
-            compiled = [
-                (c.get("value"), self._compile_level(c.get("members", []))) for c in cases
-            ]
+            compiled = [(c.get("value"), self._compile_level(c.get("members", []))) for c in cases]
             return BranchStep(self._call_step(cond), compiled)
         step = ParallelStep(
             [(str(c.get("key")), self._compile_level(c.get("members", []))) for c in cases],
@@ -369,9 +372,7 @@ class Program:
         run_steps(self.steps, state, wired, svc, probe)
         return state
 
-    def run_state(
-        self, state: dict[str, Any], svc: Services, probe: Any = None
-    ) -> dict[str, Any]:
+    def run_state(self, state: dict[str, Any], svc: Services, probe: Any = None) -> dict[str, Any]:
         """Run with an existing state dict (changed in place), as `Node.run` does."""
         run_steps(self.steps, state, {}, svc, probe)
         return state
