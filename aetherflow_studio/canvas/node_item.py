@@ -1,0 +1,371 @@
+"""`NodeItem`: one node, painted directly (no widgets) with level of detail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aetherflow import NodeSpec, ServiceSpec
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, QWidget
+
+from . import style
+
+if TYPE_CHECKING:
+    from .scene import FlowScene
+
+TITLE_H = 26.0
+ROW_H = 20.0
+PAD = 8.0
+MIN_W = 170.0
+PORT_R = 5.0
+HIT_R = 10.0
+OVERLAY_H = 18.0
+LOD_TEXT = 0.5
+LOD_SHAPES = 0.25
+
+
+@dataclass(frozen=True)
+class PortView:
+    """What the item needs to draw one input: plain data computed by the scene."""
+
+    name: str
+    type: str | None
+    service: str | None = None  # the scope when the input is a service
+    wired: bool = False
+    constant: str | None = None
+
+
+class NodeItem(QGraphicsItem):
+    """A node: title bar, data inputs left, service inputs as diamonds, outputs right."""
+
+    def __init__(self, spec: NodeSpec, services: dict[str, ServiceSpec], wired: set[str]) -> None:
+        super().__init__()
+        self.node_id = spec.id
+        self.problems: list[str] = []
+        self.overlay_text: str | None = None
+        self.overlay_state = "idle"
+        self.highlighted: set[str] = set()
+        self.setFlags(
+            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+            | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+        )
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.refresh(spec, services, wired)
+        self.setPos(QPointF(*spec.position))
+
+    # -- data -------------------------------------------------------------------------
+    def refresh(self, spec: NodeSpec, services: dict[str, ServiceSpec], wired: set[str]) -> None:
+        """Take the node's current title, ports and constants from the model."""
+        self.prepareGeometryChange()
+        self.title = spec.title
+        self.subtitle = spec.id if spec.label else ""
+        self.ref = spec.ref
+        self.placeholder = spec.is_placeholder
+        self.inputs = [_port_view(p.name, p.type, spec, services, wired) for p in spec.inputs]
+        self.outputs = [(o.name, o.type) for o in spec.outputs]
+        self._width, self._height = _measure(self)
+        self._update_tooltip(spec.doc)
+
+    def _update_tooltip(self, doc: str = "") -> None:
+        if doc:
+            self._doc = doc
+        lines = [f"<b>{self.title}</b> <i>{self.ref}</i>"]
+        if getattr(self, "_doc", ""):
+            lines.append(self._doc.splitlines()[0])
+        lines += [f"<span style='color:#f0524f'>⚠ {p}</span>" for p in self.problems]
+        self.setToolTip("<br>".join(lines))
+
+    def set_problems(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        self._update_tooltip()
+        self.update()
+
+    def set_overlay(self, text: str | None, state: str) -> None:
+        if (text, state) == (self.overlay_text, self.overlay_state):
+            return
+        self.prepareGeometryChange()
+        self.overlay_text, self.overlay_state = text, state
+        self.update()
+
+    def set_highlighted(self, ports: set[str]) -> None:
+        if ports != self.highlighted:
+            self.highlighted = ports
+            self.update()
+
+    # -- geometry ---------------------------------------------------------------------
+    def size(self) -> tuple[float, float]:
+        return self._width, self._height
+
+    def boundingRect(self) -> QRectF:
+        extra = OVERLAY_H if self.overlay_text else 0.0
+        return QRectF(-HIT_R, -2.0, self._width + 2 * HIT_R, self._height + 4.0 + extra)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(QRectF(-HIT_R, 0.0, self._width + 2 * HIT_R, self._height))
+        return path
+
+    def input_pos(self, name: str) -> QPointF:
+        """Scene position of an input port (the node's left edge when unknown)."""
+        i = next((k for k, p in enumerate(self.inputs) if p.name == name), None)
+        y = _row_y(i) if i is not None else TITLE_H / 2
+        return self.mapToScene(QPointF(0.0, y))
+
+    def output_pos(self, name: str) -> QPointF:
+        i = next((k for k, (n, _) in enumerate(self.outputs) if n == name), None)
+        y = _row_y(i) if i is not None else TITLE_H / 2
+        return self.mapToScene(QPointF(self._width, y))
+
+    def output_type(self, name: str) -> str | None:
+        return next((t for n, t in self.outputs if n == name), None)
+
+    def port_at(self, pos: QPointF) -> tuple[str, str] | None:
+        """``("in"|"out", name)`` of the port near ``pos`` (item coordinates), or None."""
+        for i, p in enumerate(self.inputs):
+            if _near(pos, QPointF(0.0, _row_y(i))):
+                return "in", p.name
+        for i, (name, _) in enumerate(self.outputs):
+            if _near(pos, QPointF(self._width, _row_y(i))):
+                return "out", name
+        return None
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            scene = self.scene()
+            if scene is not None:
+                scene.node_item_moved(self)  # type: ignore[attr-defined]
+        return super().itemChange(change, value)
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:
+        scene: FlowScene | None = self.scene()  # type: ignore[assignment]
+        if scene is not None:
+            scene.node_activated.emit(self.node_id)
+        super().mouseDoubleClickEvent(event)
+
+    # -- painting ---------------------------------------------------------------------
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        pal = style.palette()
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        rect = QRectF(0.0, 0.0, self._width, self._height)
+        border = self._border_color(selected)
+        if lod < LOD_SHAPES:
+            painter.fillRect(rect, style.color(pal.node_title))
+            painter.fillRect(QRectF(0, 0, self._width, TITLE_H), border)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self._paint_body(painter, rect, border, selected)
+        self._paint_ports(painter, lod >= LOD_TEXT)
+        if lod >= LOD_TEXT:
+            self._paint_texts(painter)
+
+    def _border_color(self, selected: bool) -> Any:
+        pal = style.palette()
+        if selected:
+            return style.color(pal.selected)
+        if self.overlay_state in ("running", "failed", "ok"):
+            return style.color(getattr(pal, self.overlay_state))
+        if self.problems:
+            return style.color(pal.problem)
+        if self.placeholder:
+            return style.color(pal.placeholder)
+        return style.color(pal.node_border)
+
+    def _paint_body(self, painter: QPainter, rect: QRectF, border: Any, selected: bool) -> None:
+        pal = style.palette()
+        body = QPainterPath()
+        body.addRoundedRect(rect, 6.0, 6.0)
+        painter.fillPath(body, style.color(pal.node_body))
+        title = QPainterPath()
+        title.addRect(QRectF(0, 0, self._width, TITLE_H))
+        painter.fillPath(body.intersected(title), _title_brush(self.ref, self.placeholder))
+        pen = QPen(border, 2.0 if selected or self.overlay_state != "idle" else 1.2)
+        if self.placeholder:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(body)
+
+    def _paint_ports(self, painter: QPainter, detailed: bool) -> None:
+        pal = style.palette()
+        for i, p in enumerate(self.inputs):
+            center = QPointF(0.0, _row_y(i))
+            if p.service is not None:
+                _diamond(painter, center, style.scope_color(p.service), p.wired or True)
+            else:
+                _circle(painter, center, style.type_color(p.type), p.wired or bool(p.constant))
+            if p.name in self.highlighted:
+                painter.setPen(QPen(style.color(pal.highlight), 2.0))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawEllipse(center, PORT_R + 4, PORT_R + 4)
+        for i, (_, type_name) in enumerate(self.outputs):
+            _circle(painter, QPointF(self._width, _row_y(i)), style.type_color(type_name), True)
+            if self.outputs[i][0] in self.highlighted:
+                painter.setPen(QPen(style.color(pal.highlight), 2.0))
+                painter.drawEllipse(QPointF(self._width, _row_y(i)), PORT_R + 4, PORT_R + 4)
+
+    def _paint_texts(self, painter: QPainter) -> None:
+        pal = style.palette()
+        text, dim = style.color(pal.text), style.color(pal.text_dim)
+        tm = style.metrics("title")
+        painter.setFont(style.font("title"))
+        painter.setPen(text)
+        right = self._width - (28.0 if self.problems else 10.0)
+        title_rect = QRectF(10.0, 0.0, right - 10.0, TITLE_H)
+        shown = tm.elidedText(self.title, Qt.TextElideMode.ElideRight, title_rect.width())
+        painter.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter, shown)
+        if self.subtitle and tm.horizontalAdvance(shown) + 60 < title_rect.width():
+            painter.setFont(style.font("small"))
+            painter.setPen(dim)
+            right_mid = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
+            painter.drawText(title_rect, right_mid, self.subtitle)
+        if self.problems:
+            _problem_badge(painter, QPointF(self._width - 15.0, TITLE_H / 2))
+        self._paint_port_labels(painter)
+        if self.placeholder:
+            painter.setFont(style.font("small"))
+            painter.setPen(style.color(pal.placeholder))
+            r = QRectF(10.0, self._height - 22.0, self._width - 20.0, 16.0)
+            missing = style.metrics("small").elidedText(
+                f"missing: {self.ref}", Qt.TextElideMode.ElideMiddle, r.width()
+            )
+            painter.drawText(r, Qt.AlignmentFlag.AlignVCenter, missing)
+        if self.overlay_text:
+            painter.setFont(style.font("small"))
+            state = self.overlay_state if self.overlay_state != "idle" else "text_dim"
+            painter.setPen(style.color(getattr(pal, state)))
+            r = QRectF(2.0, self._height + 2.0, self._width - 4.0, OVERLAY_H - 4.0)
+            painter.drawText(r, Qt.AlignmentFlag.AlignVCenter, self.overlay_text)
+
+    def _paint_port_labels(self, painter: QPainter) -> None:
+        pal = style.palette()
+        pm = style.metrics("port")
+        painter.setFont(style.font("port"))
+        half = self._width / 2
+        for i, p in enumerate(self.inputs):
+            y = _row_y(i)
+            x = PORT_R + 7.0
+            painter.setPen(style.color(pal.text))
+            painter.drawText(QPointF(x, y + pm.ascent() / 2 - 1), p.name)
+            x += pm.horizontalAdvance(p.name) + 6.0
+            if p.service is not None:
+                _scope_pill(painter, QPointF(x, y), p.service)
+            elif p.constant is not None:
+                painter.setPen(style.color(pal.text_dim))
+                room = self._width - x - 8.0 - (half if i < len(self.outputs) else 0.0)
+                const = pm.elidedText(f"= {p.constant}", Qt.TextElideMode.ElideRight, room)
+                painter.drawText(QPointF(x, y + pm.ascent() / 2 - 1), const)
+        painter.setPen(style.color(pal.text))
+        for i, (name, _) in enumerate(self.outputs):
+            w = pm.horizontalAdvance(name)
+            painter.drawText(
+                QPointF(self._width - PORT_R - 7.0 - w, _row_y(i) + pm.ascent() / 2 - 1), name
+            )
+
+
+# -- helpers -----------------------------------------------------------------------------
+def _row_y(i: int) -> float:
+    return TITLE_H + PAD + ROW_H * i + ROW_H / 2
+
+
+def _near(a: QPointF, b: QPointF) -> bool:
+    return (a.x() - b.x()) ** 2 + (a.y() - b.y()) ** 2 <= HIT_R * HIT_R
+
+
+def _port_view(
+    name: str, type_name: str | None, spec: NodeSpec, services: dict[str, ServiceSpec], wired: set
+) -> PortView:
+    service = services.get(name)
+    constant = None
+    if name in spec.constants:
+        constant = repr(spec.constants[name])
+    scope = (service.scope or "service") if service is not None else None
+    return PortView(name, type_name, scope, name in wired, constant)
+
+
+def _measure(item: NodeItem) -> tuple[float, float]:
+    pm, tm = style.metrics("port"), style.metrics("title")
+    rows = max(len(item.inputs), len(item.outputs), 1)
+    height = TITLE_H + PAD + ROW_H * rows + PAD + (18.0 if item.placeholder else 0.0)
+    widest_in = max((_input_width(p) for p in item.inputs), default=0.0)
+    widest_out = max((pm.horizontalAdvance(n) for n, _ in item.outputs), default=0.0)
+    width = max(
+        MIN_W,
+        tm.horizontalAdvance(item.title) + 48.0,
+        widest_in + widest_out + 44.0,
+        style.metrics("small").horizontalAdvance(f"missing: {item.ref}") + 24.0
+        if item.placeholder
+        else 0.0,
+    )
+    return min(round(width), 360.0), height
+
+
+def _input_width(p: PortView) -> float:
+    pm = style.metrics("port")
+    w = pm.horizontalAdvance(p.name)
+    if p.service is not None:
+        w += 8.0 + style.metrics("small").horizontalAdvance(p.service) + 12.0
+    return w
+
+
+def _title_brush(ref: str, placeholder: bool) -> QBrush:
+    """Title bars take a muted tint of their module, so related nodes read as a family."""
+    pal = style.palette()
+    base = style.color(pal.node_title)
+    if placeholder:
+        return QBrush(base)
+    module = ref.split(":", 1)[0]
+    tint = style.type_color(module)
+    mixed = base.toRgb()
+    k = 0.22 if pal.name == "dark" else 0.16
+    mixed.setRgbF(
+        mixed.redF() * (1 - k) + tint.redF() * k,
+        mixed.greenF() * (1 - k) + tint.greenF() * k,
+        mixed.blueF() * (1 - k) + tint.blueF() * k,
+    )
+    return QBrush(mixed)
+
+
+def _circle(painter: QPainter, center: QPointF, fill: Any, solid: bool) -> None:
+    painter.setPen(QPen(fill, 1.6))
+    painter.setBrush(fill if solid else style.color(style.palette().node_body))
+    painter.drawEllipse(center, PORT_R, PORT_R)
+
+
+def _diamond(painter: QPainter, center: QPointF, fill: Any, solid: bool) -> None:
+    r = PORT_R + 1.5
+    x, y = center.x(), center.y()
+    poly = QPolygonF([QPointF(x, y - r), QPointF(x + r, y), QPointF(x, y + r), QPointF(x - r, y)])
+    painter.setPen(QPen(fill.darker(130), 1.0))
+    painter.setBrush(fill if solid else Qt.BrushStyle.NoBrush)
+    painter.drawPolygon(poly)
+
+
+def _scope_pill(painter: QPainter, left_mid: QPointF, scope: str) -> None:
+    sm = style.metrics("small")
+    w = sm.horizontalAdvance(scope) + 10.0
+    rect = QRectF(left_mid.x(), left_mid.y() - 7.0, w, 14.0)
+    c = style.scope_color(scope)
+    fill = style.color(c.name(), 60)
+    painter.setPen(QPen(c, 1.0))
+    painter.setBrush(fill)
+    painter.drawRoundedRect(rect, 7.0, 7.0)
+    painter.setFont(style.font("small"))
+    painter.setPen(c.lighter(120) if style.palette().name == "dark" else c.darker(120))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, scope)
+    painter.setFont(style.font("port"))
+
+
+def _problem_badge(painter: QPainter, center: QPointF) -> None:
+    c = style.color(style.palette().problem)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(c)
+    painter.drawEllipse(center, 7.0, 7.0)
+    painter.setPen(QPen(style.color("#ffffff"), 2.0))
+    painter.drawLine(QPointF(center.x(), center.y() - 3.5), QPointF(center.x(), center.y() + 1.0))
+    painter.drawPoint(QPointF(center.x(), center.y() + 3.5))

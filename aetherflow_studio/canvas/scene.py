@@ -1,0 +1,413 @@
+"""`FlowScene`: draws a `FlowDocument`'s flow and turns gestures into document edits.
+
+The scene first replays the flow's nodes, edges and groups, then follows the document's
+``model_changed`` events. Items hold only visual state; the model is the only truth.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from aetherflow import GroupSpec
+from aetherflow.graph import events as ev
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent, QToolTip
+
+from ..document import FlowDocument
+from . import style
+from .edge_item import EdgeItem, WireItem
+from .frame_item import FrameItem
+from .node_item import NodeItem
+
+EdgeKey = tuple[str, str]
+OVERLAY_STATES = ("idle", "running", "failed", "ok")
+
+
+class FlowScene(QGraphicsScene):
+    """The items of one document's flow.
+
+    Signals
+    -------
+    status_message(str)
+        A short message for the status bar (e.g. why a connection was refused).
+    selected_nodes_changed(list)
+        The ids of the selected nodes, after each selection change.
+    node_activated(str)
+        A node was double-clicked (the window may focus the inspector on it).
+    """
+
+    status_message = Signal(str)
+    selected_nodes_changed = Signal(list)
+    node_activated = Signal(str)
+
+    def __init__(self, document: FlowDocument, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self._doc = document
+        self.node_items: dict[str, NodeItem] = {}
+        self.edge_items: dict[EdgeKey, EdgeItem] = {}
+        self.frame_items: dict[str, FrameItem] = {}
+        self._edges_at: dict[str, set[EdgeKey]] = defaultdict(set)
+        self._wire: WireItem | None = None
+        self._wire_from: tuple[str, str, str] | None = None  # node id, "in"|"out", port
+        self._wire_ok: set[str] = set()
+        self._replay()
+        document.model_changed.connect(self._on_document_model_changed)
+        self.selectionChanged.connect(self._on_selection_changed)
+        style.on_palette_changed(self._on_palette_changed)
+
+    @property
+    def document(self) -> FlowDocument:
+        return self._doc
+
+    # -- building ---------------------------------------------------------------------
+    def _replay(self) -> None:
+        flow = self._doc.flow
+        wired: dict[str, set[str]] = defaultdict(set)
+        for e in flow.edges:
+            wired[e.target_node].add(e.target_port)
+        for node_id, spec in flow.nodes.items():
+            item = NodeItem(spec, flow.services, wired[node_id])
+            self.node_items[node_id] = item
+            self.addItem(item)
+        for e in flow.edges:
+            self._add_edge(e.source, e.target)
+        self._sync_frames()
+
+    def _add_node(self, node_id: str) -> None:
+        flow = self._doc.flow
+        wired = {e.target_port for e in flow.edges_into(node_id)}
+        item = NodeItem(flow.nodes[node_id], flow.services, wired)
+        self.node_items[node_id] = item
+        self.addItem(item)
+
+    def _refresh_node(self, node_id: str) -> None:
+        item = self.node_items.get(node_id)
+        if item is None:
+            return
+        flow = self._doc.flow
+        mine = node_id + "."
+        wired = {t[len(mine) :] for _, t in self._edges_at[node_id] if t.startswith(mine)}
+        item.refresh(flow.nodes[node_id], flow.services, wired)
+        item.update()
+        self._update_edges_of(node_id)
+
+    def _add_edge(self, source: str, target: str) -> None:
+        src, dst = source.rsplit(".", 1), target.rsplit(".", 1)
+        a, b = self.node_items.get(src[0]), self.node_items.get(dst[0])
+        if a is None or b is None or (source, target) in self.edge_items:
+            return
+        spec = self._doc.flow.nodes[dst[0]].input(dst[1])
+        type_name = a.output_type(src[1]) or (spec.type if spec else None)
+        item = EdgeItem(source, target, type_name)
+        item.set_ends(a.output_pos(src[1]), b.input_pos(dst[1]))
+        self.edge_items[item.key] = item
+        self._edges_at[src[0]].add(item.key)
+        self._edges_at[dst[0]].add(item.key)
+        self.addItem(item)
+
+    def _remove_edge(self, key: EdgeKey) -> None:
+        item = self.edge_items.pop(key, None)
+        if item is None:
+            return
+        for port in key:
+            self._edges_at[port.rsplit(".", 1)[0]].discard(key)
+        self.removeItem(item)
+
+    def _update_edges_of(self, node_id: str) -> None:
+        for key in self._edges_at.get(node_id, ()):
+            item = self.edge_items[key]
+            (sn, sp), (tn, tp) = key[0].rsplit(".", 1), key[1].rsplit(".", 1)
+            item.set_ends(self.node_items[sn].output_pos(sp), self.node_items[tn].input_pos(tp))
+
+    # -- frames -----------------------------------------------------------------------
+    def _sync_frames(self) -> None:
+        """Match frame items to the flow's groups (membership changes emit no event)."""
+        groups = self._doc.flow.groups
+        for gid in [g for g in self.frame_items if g not in groups]:
+            self.removeItem(self.frame_items.pop(gid))
+        depth = _group_depths(groups)
+        for gid, group in groups.items():
+            item = self.frame_items.get(gid)
+            if item is None:
+                item = self.frame_items[gid] = FrameItem(group, depth[gid])
+                self.addItem(item)
+            else:
+                item.update_group(group)
+                item.set_depth(depth[gid])
+        self._layout_frames(groups)
+
+    def _layout_frames(self, groups: dict[str, GroupSpec], only: set[str] | None = None) -> None:
+        done: dict[str, QRectF] = {}
+
+        def rect_of(gid: str) -> QRectF:
+            if gid not in done:
+                done[gid] = QRectF()  # guards against a group that contains itself
+                content = QRectF()
+                for m in groups[gid].members:
+                    if m in self.node_items:
+                        node = self.node_items[m]
+                        content = content.united(QRectF(node.pos(), QPointF(*_far(node))))
+                    elif m in groups:
+                        content = content.united(rect_of(m).adjusted(0, 0, 0, 0))
+                self.frame_items[gid].set_content_rect(content)
+                done[gid] = self.frame_items[gid].boundingRect()
+            return done[gid]
+
+        for gid in groups:
+            if only is None or gid in only:
+                rect_of(gid)
+
+    def _frames_holding(self, node_id: str) -> set[str]:
+        groups = self._doc.flow.groups
+        found, frontier = set(), {node_id}
+        while frontier:
+            new = {g.id for g in groups.values() if frontier & set(g.members)} - found
+            found |= new
+            frontier = new
+        return found
+
+    # -- model events -----------------------------------------------------------------
+    def _on_document_model_changed(self, event: ev.FlowEvent) -> None:
+        if isinstance(event, ev.NodeChanged):
+            if event.field == "position":
+                item = self.node_items.get(event.node_id)
+                if item is not None:
+                    item.setPos(QPointF(*event.value))
+            else:
+                self._refresh_node(event.node_id)
+                self._relayout_frames_of(event.node_id)
+        elif isinstance(event, ev.EdgeAdded):
+            self._add_edge(event.source, event.target)
+            self._refresh_node(event.target.rsplit(".", 1)[0])
+        elif isinstance(event, ev.EdgeRemoved):
+            self._remove_edge((event.source, event.target))
+            self._refresh_node(event.target.rsplit(".", 1)[0])
+        elif isinstance(event, ev.NodeAdded):
+            self._add_node(event.node_id)
+        elif isinstance(event, ev.NodeRemoved):
+            item = self.node_items.pop(event.node_id, None)
+            if item is not None:
+                self.removeItem(item)
+            self._sync_frames()
+        elif isinstance(event, ev.GroupChanged):
+            self._sync_frames()
+        elif isinstance(event, ev.ServiceChanged | ev.FlowChanged):
+            for node_id in self.node_items:
+                self._refresh_node(node_id)
+
+    def _relayout_frames_of(self, node_id: str) -> None:
+        holding = self._frames_holding(node_id)
+        if holding:
+            self._layout_frames(self._doc.flow.groups, holding)
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        """Called by a node item while it moves: keep its wires and frames attached."""
+        if self.node_items.get(item.node_id) is item:
+            self._update_edges_of(item.node_id)
+            self._relayout_frames_of(item.node_id)
+
+    def _on_selection_changed(self) -> None:
+        self.selected_nodes_changed.emit(self.selected_node_ids())
+
+    def _on_palette_changed(self) -> None:
+        for item in self.items():
+            item.update()
+        self.update()
+
+    # -- public -----------------------------------------------------------------------
+    def selected_node_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def select_nodes(self, ids: list[str]) -> None:
+        """Select exactly these nodes."""
+        wanted = set(ids)
+        self.blockSignals(True)
+        try:
+            self.clearSelection()
+            for node_id in wanted:
+                if node_id in self.node_items:
+                    self.node_items[node_id].setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self._on_selection_changed()
+
+    def delete_selected(self) -> None:
+        """Delete the selected nodes, wires and frames in one undo step."""
+        chosen = self.selectedItems()
+        self._doc.remove_items(
+            node_ids=[i.node_id for i in chosen if isinstance(i, NodeItem)],
+            edges=[i.key for i in chosen if isinstance(i, EdgeItem)],
+            group_ids=[i.group_id for i in chosen if isinstance(i, FrameItem)],
+        )
+
+    def set_problems(self, node_id: str, problems: list[str]) -> None:
+        """Show validation problems on a node (a badge, a red border and a tooltip)."""
+        item = self.node_items.get(node_id)
+        if item is not None:
+            item.set_problems(problems)
+
+    def clear_problems(self) -> None:
+        for item in self.node_items.values():
+            if item.problems:
+                item.set_problems([])
+
+    def set_node_overlay(self, node_id: str, text: str | None, state: str = "idle") -> None:
+        """A line under the node (run stats) and a border colour for ``state``:
+        "idle", "running", "failed" or "ok"."""
+        if state not in OVERLAY_STATES:
+            raise ValueError(f"unknown overlay state {state!r}: use one of {OVERLAY_STATES}")
+        item = self.node_items.get(node_id)
+        if item is not None:
+            item.set_overlay(text, state)
+
+    def node_size(self, spec: Any) -> tuple[float, float]:
+        """The drawn size of a node (what auto-layout needs)."""
+        item = self.node_items.get(spec.id)
+        return item.size() if item is not None else (180.0, 60.0)
+
+    def nodes_rect(self, ids: list[str] | None = None) -> QRectF:
+        """The scene rect around these nodes (all when None), frames included for all."""
+        rect = QRectF()
+        if ids is None:
+            for f in self.frame_items.values():
+                rect = rect.united(f.boundingRect())
+        for node_id in self.node_items if ids is None else ids:
+            item = self.node_items.get(node_id)
+            if item is not None:
+                rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    # -- gestures ---------------------------------------------------------------------
+    def node_and_port_at(self, pos: QPointF) -> tuple[NodeItem, tuple[str, str] | None] | None:
+        """The node under ``pos`` and the port of it there (scene coordinates)."""
+        area = QRectF(pos.x() - 12.0, pos.y() - 12.0, 24.0, 24.0)
+        nodes = [i for i in self.items(area) if isinstance(i, NodeItem)]
+        for node in nodes:
+            port = node.port_at(node.mapFromScene(pos))
+            if port is not None:
+                return node, port
+        for node in nodes:
+            if node.shape().contains(node.mapFromScene(pos)):
+                return node, None
+        return None
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            hit = self.node_and_port_at(event.scenePos())
+            if hit is not None and hit[1] is not None:
+                self._start_wire(hit[0], *hit[1], event.scenePos())
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._wire is not None:
+            self._drag_wire(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._wire is not None:
+            self._finish_wire(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.commit_moves()
+
+    def commit_moves(self) -> None:
+        """Push one "Move N nodes" for every node whose item left its model position."""
+        flow = self._doc.flow
+        moved = {}
+        for node_id, item in self.node_items.items():
+            pos = (item.pos().x(), item.pos().y())
+            if flow.nodes[node_id].position != pos:
+                moved[node_id] = pos
+        if moved:
+            self._doc.move_nodes(moved)
+
+    def _start_wire(self, node: NodeItem, kind: str, port: str, pos: QPointF) -> None:
+        self._wire_from = (node.node_id, kind, port)
+        ref = f"{node.node_id}.{port}"
+        if kind == "out":
+            self._wire_ok = self._doc.connectable_targets(ref)
+        else:
+            self._wire_ok = self._doc.connectable_sources(ref)
+        for target in self._wire_ok:
+            node_id, name = target.rsplit(".", 1)
+            item = self.node_items.get(node_id)
+            if item is not None:
+                item.set_highlighted(item.highlighted | {name})
+        self._wire = WireItem()
+        self.addItem(self._wire)
+        self._drag_wire(pos)
+
+    def _wire_ends(self, pos: QPointF) -> tuple[str | None, str | None, QPointF, QPointF]:
+        """(source, target, start, end) of the wire with its free end at ``pos``."""
+        assert self._wire_from is not None
+        node_id, kind, port = self._wire_from
+        fixed = self.node_items[node_id]
+        hit = self.node_and_port_at(pos)
+        other = None
+        end = pos
+        if hit is not None and hit[1] is not None and hit[1][0] != kind:
+            other = f"{hit[0].node_id}.{hit[1][1]}"
+            end = hit[0].output_pos(hit[1][1]) if kind == "in" else hit[0].input_pos(hit[1][1])
+        mine = f"{node_id}.{port}"
+        if kind == "out":
+            return mine, other, fixed.output_pos(port), end
+        return other, mine, end, fixed.input_pos(port)
+
+    def _drag_wire(self, pos: QPointF) -> None:
+        assert self._wire is not None and self._wire_from is not None
+        source, target, start, end = self._wire_ends(pos)
+        free = target if self._wire_from[1] == "out" else source
+        self._wire.ok = free is None or free in self._wire_ok
+        self._wire.set_ends(start, end)
+        self._wire.update()
+
+    def _finish_wire(self, pos: QPointF) -> None:
+        source, target, _, _ = self._wire_ends(pos)
+        self.cancel_wire()
+        if source is None or target is None:
+            return
+        reason = self._doc.connect(source, target)
+        if reason is not None:
+            self.report(f"Cannot connect {source} to {target}: {reason}")
+
+    def cancel_wire(self) -> None:
+        """Drop the wire being dragged, if any, and clear the port highlights."""
+        if self._wire is not None:
+            self.removeItem(self._wire)
+        self._wire, self._wire_from, self._wire_ok = None, None, set()
+        for item in self.node_items.values():
+            item.set_highlighted(set())
+
+    def report(self, message: str) -> None:
+        """Emit ``status_message`` and show the message as a tooltip at the cursor."""
+        self.status_message.emit(message)
+        views = self.views()
+        if views:
+            QToolTip.showText(QCursor.pos(), message, views[0])
+
+
+def _far(node: NodeItem) -> tuple[float, float]:
+    w, h = node.size()
+    return node.pos().x() + w, node.pos().y() + h
+
+
+def _group_depths(groups: dict[str, GroupSpec]) -> dict[str, int]:
+    parent = {m: g.id for g in groups.values() for m in g.members if m in groups}
+    depth = {}
+    for gid in groups:
+        d, cur, seen = 0, gid, {gid}
+        while cur in parent and parent[cur] not in seen:
+            cur = parent[cur]
+            seen.add(cur)
+            d += 1
+        depth[gid] = d
+    return depth

@@ -1,0 +1,428 @@
+"""`FlowDocument`: the one place where the Studio edits a `Flow`, through undo commands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import networkx as nx
+from aetherflow import Flow, GroupSpec, Node, NodeSpec
+from aetherflow.graph import events as ev
+from aetherflow.node import MISSING
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from . import commands as cmd
+from .layout import Size, estimated_size, layered_positions
+from .specs import (
+    copy_spec,
+    fragment_text,
+    parse_fragment,
+    resolve_loaded,
+    resolve_or_none,
+    spec_from_dict,
+    spec_from_node,
+    unique_id,
+)
+from .typecheck import types_compatible
+
+CLEAR: Any = MISSING
+"""Pass as the value of `FlowDocument.set_constant` to remove the constant."""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}s" if n != 1 else word
+
+
+class FlowDocument(QObject):
+    """A `Flow` being edited, with its undo stack, file path and dirty state.
+
+    Every edit is one undo command named verb + object; the flow's change events are
+    re-emitted as ``model_changed`` for views.
+
+    Signals
+    -------
+    model_changed(object)
+        One `aetherflow.graph.events.FlowEvent` after every change of the flow.
+    dirty_changed(bool)
+        True when the flow differs from the last saved state.
+    path_changed(str)
+        The file the document was saved to or loaded from.
+    """
+
+    model_changed = Signal(object)
+    dirty_changed = Signal(bool)
+    path_changed = Signal(str)
+
+    def __init__(
+        self,
+        flow: Flow | None = None,
+        path: str | None = None,
+        parent: QObject | None = None,
+        *,
+        trusted: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self._flow = flow if flow is not None else Flow("untitled")
+        self._path = path if path is not None else self._flow.path
+        self._trusted = trusted
+        self._stack = QUndoStack(self)
+        self._stack.cleanChanged.connect(self._on_stack_clean_changed)
+        self._flow.subscribe(self._on_flow_event)
+
+    # -- state ------------------------------------------------------------------------
+    @property
+    def flow(self) -> Flow:
+        return self._flow
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The stack; the window builds its Undo/Redo actions from it."""
+        return self._stack
+
+    @property
+    def path(self) -> str | None:
+        return self._path
+
+    @property
+    def is_dirty(self) -> bool:
+        return not self._stack.isClean()
+
+    @property
+    def trusted(self) -> bool:
+        """Whether node code may be imported (the user trusts the file or its folder)."""
+        return self._trusted
+
+    def close(self) -> None:
+        """Stop listening to the flow (the document is no longer used)."""
+        if self._on_flow_event in self._flow._listeners:
+            self._flow.unsubscribe(self._on_flow_event)
+
+    def undo(self) -> None:
+        self._stack.undo()
+
+    def redo(self) -> None:
+        self._stack.redo()
+
+    # -- files ------------------------------------------------------------------------
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], *, trusted: bool = False) -> FlowDocument:
+        """Open a ``.aflow`` file (never imports node code unless ``trusted``)."""
+        flow = Flow.load(path)
+        doc = cls(flow, os.fspath(path), trusted=False)
+        if trusted:
+            doc.set_trusted(True)
+        return doc
+
+    def save(self, path: str | os.PathLike[str] | None = None) -> str:
+        """Write the flow to ``path`` (default: the current path) and mark it saved."""
+        target = os.fspath(path) if path is not None else self._path
+        if not target:
+            raise ValueError("the document has no file yet: pass a path")
+        self._flow.save(target)
+        self.mark_saved(target)
+        return target
+
+    def mark_saved(self, path: str | os.PathLike[str] | None = None) -> None:
+        """Record that the flow was written (to ``path``): it is clean from here on."""
+        self._stack.setClean()
+        if path is not None and os.fspath(path) != self._path:
+            self._path = os.fspath(path)
+            self._flow.path = self._path
+            self.path_changed.emit(self._path)
+
+    def set_trusted(self, trusted: bool) -> list[str]:
+        """Allow (or forbid) importing node code; resolving refreshes ports of every node.
+
+        Returns the ids of the nodes that stay placeholders.
+        """
+        self._trusted = trusted
+        if not trusted:
+            return []
+        failed = self._flow.resolve_all()
+        for node_id in self._flow.nodes:
+            self.model_changed.emit(ev.NodeChanged(node_id, "ports", None))
+        return failed
+
+    # -- nodes ------------------------------------------------------------------------
+    def add_node(
+        self,
+        node_or_ref: Node | NodeSpec | str | Callable[..., Any],
+        position: tuple[float, float] = (0.0, 0.0),
+        **constants: Any,
+    ) -> str:
+        """Add one node and return its new id ("Add node").
+
+        Parameters
+        ----------
+        node_or_ref
+            A `Node` (or plain function); a `NodeSpec` used as a template (copied, its id
+            made unique); or a ``module:qualname`` string. A string is resolved for its
+            ports only when the document is trusted or its module is already imported;
+            otherwise the node is added without ports until the file is trusted.
+        position
+            Top-left corner of the node in scene coordinates.
+        constants
+            Constant values for the node's inputs.
+        """
+        spec = self._spec_for(node_or_ref)
+        spec.id = unique_id(spec.id or spec.ref.rsplit(":", 1)[-1].rsplit(".", 1)[-1], self._ids())
+        spec.position = (float(position[0]), float(position[1]))
+        spec.constants.update(constants)
+        self._stack.push(cmd.AddNodesCommand(self._flow, [spec], [], [], "Add node"))
+        return spec.id
+
+    def _spec_for(self, what: Node | NodeSpec | str | Callable[..., Any]) -> NodeSpec:
+        if isinstance(what, NodeSpec):
+            return copy_spec(what)
+        if isinstance(what, str):
+            node = resolve_or_none(what) if self._trusted else resolve_loaded(what)
+            if node is None:  # trusted but unresolvable: a placeholder that keeps its data
+                error = f"cannot import '{what}'" if self._trusted else None
+                return NodeSpec(id="", ref=what, error=error)
+            what = node
+        spec = spec_from_node(what if isinstance(what, Node) else Node(what))
+        spec.id = ""
+        return spec
+
+    def _ids(self) -> set[str]:
+        return set(self._flow.nodes) | set(self._flow.groups)
+
+    def remove_nodes(self, ids: Iterable[str]) -> None:
+        """Delete nodes with their edges ("Delete 2 nodes"); undo restores edges and frames."""
+        self.remove_items(node_ids=ids)
+
+    def remove_items(
+        self,
+        node_ids: Iterable[str] = (),
+        edges: Iterable[tuple[str, str]] = (),
+        group_ids: Iterable[str] = (),
+    ) -> None:
+        """Delete nodes, edges ``(source, target)`` and groups in one undo step."""
+        nodes = [i for i in dict.fromkeys(node_ids) if i in self._flow.nodes]
+        existing = {(e.source, e.target) for e in self._flow.edges}
+        wires = [e for e in dict.fromkeys(edges) if e in existing]
+        groups = [g for g in dict.fromkeys(group_ids) if g in self._flow.groups]
+        if not (nodes or wires or groups):
+            return
+        if nodes:
+            text = f"Delete {_plural(len(nodes), 'node')}"
+        elif wires:
+            text = f"Delete {_plural(len(wires), 'connection')}"
+        else:
+            text = f"Delete {_plural(len(groups), 'frame')}"
+        self._stack.push(cmd.RemoveCommand(self._flow, nodes, wires, groups, text))
+
+    def move_nodes(self, positions: dict[str, tuple[float, float]]) -> None:
+        """Set node positions in one undo step ("Move 3 nodes"); call once per drag."""
+        moved = {
+            k: (float(p[0]), float(p[1]))
+            for k, p in positions.items()
+            if k in self._flow.nodes and self._flow.nodes[k].position != (p[0], p[1])
+        }
+        if moved:
+            text = f"Move {_plural(len(moved), 'node')}"
+            self._stack.push(cmd.MoveNodesCommand(self._flow, moved, text))
+
+    def set_constant(self, node_id: str, name: str, value: Any = CLEAR) -> None:
+        """Set a node's constant ("Set constant"); `CLEAR` removes it ("Clear constant")."""
+        spec = self._flow.node(node_id)
+        old = spec.constants.get(name, MISSING)
+        if old is value or (old is not MISSING and value is not MISSING and old == value):
+            return
+        text = "Clear constant" if value is MISSING else "Set constant"
+        self._stack.push(cmd.SetConstantCommand(self._flow, node_id, name, value, text))
+
+    def clear_constant(self, node_id: str, name: str) -> None:
+        self.set_constant(node_id, name, CLEAR)
+
+    def set_label(self, node_id: str, label: str | None) -> None:
+        """Rename a node for display ("Rename node"); None or "" shows its id again."""
+        label = label or None
+        if self._flow.node(node_id).label != label:
+            self._stack.push(cmd.SetLabelCommand(self._flow, node_id, label))
+
+    def set_scope(self, service: str, scope: str) -> None:
+        """Switch a service to "shared" or "isolated" ("Switch db_pool to isolated")."""
+        if service not in self._flow.services:
+            self._flow.set_scope(service, scope)  # raises the engine's readable ScopeError
+        if scope not in ("shared", "isolated"):
+            self._flow.set_scope(service, scope)
+        if self._flow.services[service].scope != scope:
+            self._stack.push(cmd.SetScopeCommand(self._flow, service, scope))
+
+    # -- edges ------------------------------------------------------------------------
+    def can_connect(self, source: str, target: str) -> str | None:
+        """None when ``source`` ("node.output") may feed ``target`` ("node.input"), else why not."""
+        reason = self._port_problem(source, target)
+        if reason:
+            return reason
+        src, dst = source.rsplit(".", 1)[0], target.rsplit(".", 1)[0]
+        if self._flow.would_cycle(src, dst):
+            return f"would create a cycle: '{dst}' already feeds '{src}'"
+        return None
+
+    def _port_problem(self, source: str, target: str, wired: set[str] | None = None) -> str | None:
+        """Every check but the cycle one; ``wired``: the wired inputs, when known."""
+        flow = self._flow
+        if "." not in source or "." not in target:
+            return "ports look like 'node.port'"
+        src_id, out = source.rsplit(".", 1)
+        dst_id, inp = target.rsplit(".", 1)
+        src, dst = flow.nodes.get(src_id), flow.nodes.get(dst_id)
+        if src is None or dst is None:
+            return f"no node '{src_id if src is None else dst_id}'"
+        if src.outputs and src.output(out) is None:
+            return f"'{src_id}' has no output '{out}'"
+        if dst.inputs and dst.input(inp) is None:
+            return f"'{dst_id}' has no input '{inp}'"
+        if (target in wired) if wired is not None else any(e.target == target for e in flow.edges):
+            return f"input '{target}' is already wired; disconnect it first"
+        out_spec, in_spec = src.output(out), dst.input(inp)
+        s_type = out_spec.type if out_spec else None
+        d_type = in_spec.type if in_spec else None
+        if not types_compatible(s_type, d_type):
+            return f"type mismatch: '{source}' gives {s_type}, '{target}' takes {d_type}"
+        return None
+
+    def connectable_targets(self, source: str) -> set[str]:
+        """Every input ``"node.port"`` that ``source`` may feed (one graph walk for all)."""
+        src_id = source.rsplit(".", 1)[0]
+        if src_id not in self._flow.nodes:
+            return set()
+        upstream = nx.ancestors(self._flow.graph(), src_id) | {src_id}
+        wired = {e.target for e in self._flow.edges}
+        found = set()
+        for node_id, spec in self._flow.nodes.items():
+            if node_id in upstream:
+                continue
+            for port in spec.inputs:
+                target = f"{node_id}.{port.name}"
+                if self._port_problem(source, target, wired) is None:
+                    found.add(target)
+        return found
+
+    def connectable_sources(self, target: str) -> set[str]:
+        """Every output ``"node.port"`` that may feed ``target`` (one graph walk for all)."""
+        dst_id = target.rsplit(".", 1)[0]
+        if dst_id not in self._flow.nodes:
+            return set()
+        downstream = nx.descendants(self._flow.graph(), dst_id) | {dst_id}
+        wired = {e.target for e in self._flow.edges}
+        found = set()
+        for node_id, spec in self._flow.nodes.items():
+            if node_id in downstream:
+                continue
+            for port in spec.outputs:
+                source = f"{node_id}.{port.name}"
+                if self._port_problem(source, target, wired) is None:
+                    found.add(source)
+        return found
+
+    def connect(self, source: str, target: str) -> str | None:
+        """Wire ``source`` into ``target`` ("Connect"); return None, or why it was refused."""
+        reason = self.can_connect(source, target)
+        if reason is None:
+            self._stack.push(cmd.ConnectCommand(self._flow, source, target))
+        return reason
+
+    def disconnect(self, source: str, target: str) -> None:
+        """Remove one edge ("Delete connection")."""
+        self.remove_items(edges=[(source, target)])
+
+    # -- frames -----------------------------------------------------------------------
+    def add_frame(self, ids: Iterable[str], label: str = "Frame") -> str:
+        """Put a comment frame around nodes ("Add frame"); return the frame's id."""
+        members = [i for i in dict.fromkeys(ids) if i in self._flow.nodes or i in self._flow.groups]
+        gid = unique_id("frame", self._ids())
+        group = GroupSpec(gid, "frame", members, label)
+        self._stack.push(cmd.AddGroupCommand(self._flow, group, "Add frame"))
+        return gid
+
+    def remove_frame(self, group_id: str) -> None:
+        """Remove a frame (or any group); its nodes stay ("Delete frame")."""
+        self.remove_items(group_ids=[group_id])
+
+    # -- clipboard --------------------------------------------------------------------
+    def copy_fragment(self, ids: Iterable[str]) -> str:
+        """JSON text of the nodes, the edges among them and their frames (for the clipboard)."""
+        return fragment_text(self._flow, list(dict.fromkeys(ids)))
+
+    def paste_fragment(
+        self,
+        text: str,
+        offset: tuple[float, float] = (40.0, 40.0),
+        at: tuple[float, float] | None = None,
+    ) -> list[str]:
+        """Add the nodes of a fragment with fresh ids ("Paste 4 nodes"); return the new ids.
+
+        Positions move by ``offset``, or the fragment's top-left lands on ``at`` when given.
+        Text that is not a fragment adds nothing and returns [].
+        """
+        data = parse_fragment(text)
+        if not data or not data.get("nodes"):
+            return []
+        specs = [spec_from_dict(d) for d in data["nodes"]]
+        if at is not None:
+            left = min(s.position[0] for s in specs)
+            top = min(s.position[1] for s in specs)
+            offset = (at[0] - left, at[1] - top)
+        taken, renamed = self._ids(), {}
+        for spec in specs:
+            renamed[spec.id] = spec.id = unique_id(spec.id, taken)
+            taken.add(spec.id)
+            spec.position = (spec.position[0] + offset[0], spec.position[1] + offset[1])
+            spec.node = self._live_node(spec.ref) if spec.error is None else None
+        edges = [(_rename(s, renamed), _rename(t, renamed)) for s, t in data.get("edges", [])]
+        edges = [(s, t) for s, t in edges if s and t]
+        groups = []
+        for frame in data.get("frames", []):
+            gid = unique_id(frame.get("id") or "frame", taken)
+            taken.add(gid)
+            members = [renamed[m] for m in frame.get("members", []) if m in renamed]
+            groups.append(GroupSpec(gid, "frame", members, frame.get("label")))
+        text = f"Paste {_plural(len(specs), 'node')}"
+        self._stack.push(cmd.AddNodesCommand(self._flow, specs, edges, groups, text))
+        return [s.id for s in specs]
+
+    def _live_node(self, ref: str) -> Node | None:
+        return resolve_or_none(ref) if self._trusted else resolve_loaded(ref)
+
+    def duplicate(self, ids: Iterable[str]) -> list[str]:
+        """Copy and paste nodes next to themselves in one step ("Duplicate 2 nodes")."""
+        new_ids = self.paste_fragment(self.copy_fragment(ids), offset=(40.0, 40.0))
+        if new_ids:
+            self._stack.command(self._stack.index() - 1).setText(
+                f"Duplicate {_plural(len(new_ids), 'node')}"
+            )
+        return new_ids
+
+    # -- layout -----------------------------------------------------------------------
+    def auto_layout(
+        self,
+        ids: Iterable[str] | None = None,
+        size_of: Callable[[NodeSpec], Size] | None = None,
+    ) -> None:
+        """Arrange nodes in layers from left to right ("Auto-layout"), as one undo step.
+
+        ``size_of(spec) -> (width, height)`` gives real node sizes (the canvas passes it).
+        """
+        nodes = self._flow.nodes
+        chosen = list(nodes) if ids is None else [i for i in ids if i in nodes]
+        positions = layered_positions(self._flow, chosen, size_of or estimated_size)
+        moved = {k: p for k, p in positions.items() if self._flow.nodes[k].position != p}
+        if moved:
+            self._stack.push(cmd.MoveNodesCommand(self._flow, moved, "Auto-layout"))
+
+    # -- handlers ---------------------------------------------------------------------
+    def _on_flow_event(self, event: ev.FlowEvent) -> None:
+        self.model_changed.emit(event)
+
+    def _on_stack_clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
+
+
+def _rename(port_ref: str, renamed: dict[str, str]) -> str | None:
+    node_id, _, port = port_ref.rpartition(".")
+    return f"{renamed[node_id]}.{port}" if node_id in renamed else None
