@@ -50,7 +50,7 @@ def build_etl_pipeline() -> Flow:
         count=200,
         seed=42,
     )
-    extract = flow.add(etl.extract, label="Extract: parse CSV", position=_pos(1))
+    extract = flow.add(etl.extract, label="Extract: fetch & parse", position=_pos(1), fetch_ms=2.0)
     validate = flow.add(etl.validate, label="Validate & clean", position=_pos(2))
     transform = flow.add(
         etl.transform,
@@ -93,7 +93,7 @@ def build_realtime_counter() -> Flow:
     source = flow.add(
         rc.page_views, "views", label="Page views", position=_pos(0), count=500, seed=7
     )
-    normalize = flow.add(rc.normalize, label="Normalize page", position=_pos(1))
+    normalize = flow.add(rc.normalize, label="Ingest & normalize", position=_pos(1), ingest_ms=0.5)
     count = flow.add(rc.count_view, label="Count (shared, locked)", position=_pos(2))
     flow.set_source(source)
     flow.connect(f"{source}.page", f"{normalize}.page")

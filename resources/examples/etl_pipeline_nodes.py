@@ -1,16 +1,18 @@
 """ETL pipeline with isolated per-thread state: the nodes, services and context of
 ``etl_pipeline.aflow``.
 
-Each item is one raw CSV order line. It is parsed, validated and cleaned, converted to
-one currency and loaded into a batch buffer. Every record is processed on its own, so
-nothing needs to cross threads: the buffer and the ``state`` counters are isolated
-(``ThreadLocalSingleton``), one per worker thread, and the code takes no locks.
+Each item is one raw CSV order line. It is fetched (with a simulated I/O latency) and
+parsed, validated and cleaned, converted to one currency and loaded into a batch buffer.
+Every record is processed on its own, so nothing needs to cross threads: the buffer and
+the ``state`` counters are isolated (``ThreadLocalSingleton``), one per worker thread,
+and the code takes no locks.
 """
 
 from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -89,9 +91,15 @@ def generate_orders(count: int = 200, seed: int = 42) -> Iterator[str]:
 
 
 @node
-def extract(raw: str) -> dict[str, Any]:
-    """Parse one CSV line into a record of strings."""
-    values = [v for v in raw.split(",")]
+def extract(raw: str, fetch_ms: float = 0.0) -> dict[str, Any]:
+    """Parse one CSV line into a record of strings.
+
+    ``fetch_ms`` simulates the source's I/O latency per record (a sleep, which releases
+    the GIL as real I/O does), so more workers visibly finish sooner.
+    """
+    if fetch_ms > 0:
+        time.sleep(fetch_ms / 1000)
+    values = raw.split(",")
     values += [""] * (len(CSV_FIELDS) - len(values))
     return {"record": dict(zip(CSV_FIELDS, values, strict=False))}
 

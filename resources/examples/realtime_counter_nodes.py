@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,8 +76,14 @@ def page_views(count: int = 500, seed: int = 7) -> Iterator[dict[str, Any]]:
 
 
 @node
-def normalize(page: str) -> dict[str, str]:
-    """One key per page: lower case, no trailing slash."""
+def normalize(page: str, ingest_ms: float = 0.0) -> dict[str, str]:
+    """One key per page: lower case, no trailing slash.
+
+    ``ingest_ms`` simulates reading the event from a stream (a sleep, which releases the
+    GIL as real I/O does), so several workers count at once and contend for the lock.
+    """
+    if ingest_ms > 0:
+        time.sleep(ingest_ms / 1000)
     key = page.strip().lower().rstrip("/") or "/"
     return {"page_key": key}
 

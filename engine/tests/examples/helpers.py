@@ -1,0 +1,100 @@
+"""Shared by the example tests: where the examples are, how to run them, and markers for
+engine parts that land separately."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from typing import Any
+
+import build_examples
+import pytest
+from aetherflow import Flow
+from aetherflow.context import with_scopes
+from aetherflow.runtime.program import Program
+from aetherflow.runtime.services import ContainerServices
+
+EXAMPLES_DIR = build_examples.HERE
+NAMES = list(build_examples.BUILDERS)
+WORKERS = [1, 4]
+
+# The .aflow format lands separately; until then only the code-built flows are tested.
+needs_file_format = pytest.mark.skipif(
+    importlib.util.find_spec("aetherflow.graph.fileformat") is None,
+    reason="aetherflow.graph.fileformat (Flow.save/Flow.load) not available yet",
+)
+needs_validate = pytest.mark.skipif(
+    importlib.util.find_spec("aetherflow.graph.validate") is None,
+    reason="aetherflow.graph.validate (Flow.validate) not available yet",
+)
+
+
+HAS_EXECUTOR = importlib.util.find_spec("aetherflow.runtime.executor") is not None
+needs_executor = pytest.mark.skipif(not HAS_EXECUTOR, reason="Flow.run not available yet")
+needs_cli = pytest.mark.skipif(
+    importlib.util.find_spec("aetherflow.cli.run") is None,
+    reason="`aetherflow run` not available yet",
+)
+
+
+def source_items(flow: Flow, **constants: Any) -> list[Any]:
+    """What the flow's source yields with its constants (``constants`` override them)."""
+    spec = flow.nodes[flow.source]
+    return list(spec.node.func(**{**spec.constants, **constants}))
+
+
+def run_flow(flow: Flow, items: list[Any], workers: int) -> list[dict[str, Any]]:
+    """Final item states in input order, from the engine's executor (`Flow.run`)."""
+    if not HAS_EXECUTOR:
+        return run_on_threads(flow, items, workers)[0]
+    report = flow.run(items, workers=workers)
+    assert report.ok, [e.to_dict() for e in report.errors]
+    assert not report.stats["close_problems"]
+    return report.results
+
+
+def results_of(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s["result"] for s in states]
+
+
+def run_on_threads(
+    flow: Flow, items: list[Any], workers: int
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Run the items on ``workers`` threads of our own, each taking at least one item
+    (a barrier holds them until all started), and return the final states with each
+    thread's isolated instances, live: ``{thread: {service: instance}}``.
+
+    The executor spreads items by speed, so with a handful of fast items one worker may
+    take them all; this runner makes "n workers, n instances" checkable.
+    """
+    ctx = with_scopes(flow.context_class(), flow.scope_map())
+    program = Program(flow, frozenset(ctx.providers), ctx)
+    services = ContainerServices(ctx)
+    for name, scope in flow.scope_map().items():
+        if scope == "shared":
+            ctx.providers[name]()  # a Singleton is not thread-safe at creation
+    states: list[Any] = [None] * len(items)
+    isolated: dict[str, dict[str, Any]] = {}
+    isolated_names = [n for n, s in flow.scope_map().items() if s == "isolated"]
+    barrier = threading.Barrier(workers)
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(k, len(items), workers):
+                states[i] = program.run_item(items[i], services)
+            isolated[threading.current_thread().name] = {
+                n: ctx.providers[n]() for n in isolated_names
+            }
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,), name=f"w{k}") for k in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return states, isolated

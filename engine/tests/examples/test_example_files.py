@@ -1,0 +1,104 @@
+"""The bundled example flows as files: built in code, saved, reloaded, committed up to
+date, importable from their own folder, and runnable headless from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import build_examples
+import pytest
+from aetherflow import Flow
+
+from .helpers import EXAMPLES_DIR, NAMES, needs_cli, needs_file_format, needs_validate
+
+# -- every example ------------------------------------------------------------------------
+
+
+@needs_file_format
+@pytest.mark.parametrize("name", NAMES)
+def test_builds_saves_and_reloads(name: str, tmp_path: Path) -> None:
+    flow = build_examples.BUILDERS[name]()
+    assert flow.description and flow.source in flow.nodes
+    path = tmp_path / f"{name}.aflow"
+    flow.save(path)
+    loaded = Flow.load(path)
+    assert loaded.name == flow.name
+    assert loaded.description == flow.description
+    assert loaded.source == flow.source
+    assert loaded.scope_map() == flow.scope_map()
+    assert [e.id for e in loaded.edges] == [e.id for e in flow.edges]
+    for node_id, spec in flow.nodes.items():
+        got = loaded.nodes[node_id]
+        assert (got.ref, got.label, got.position, got.constants) == (
+            spec.ref,
+            spec.label,
+            spec.position,
+            spec.constants,
+        )
+    assert loaded.resolve_all() == []
+
+
+@needs_validate
+@pytest.mark.parametrize("name", NAMES)
+def test_validates_without_problems(name: str) -> None:
+    flow = build_examples.BUILDERS[name]()
+    assert flow.validate() == []
+    assert Flow.load(EXAMPLES_DIR / f"{name}.aflow").validate() == []
+
+
+@needs_file_format
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_file_is_up_to_date(name: str, tmp_path: Path) -> None:
+    """The .aflow files are generated; regenerate with build_examples.py when this fails."""
+    committed = EXAMPLES_DIR / f"{name}.aflow"
+    fresh = tmp_path / f"{name}.aflow"
+    build_examples.BUILDERS[name]().save(fresh)
+    assert committed.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")
+
+
+@needs_file_format
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_file_loads_from_its_folder(name: str) -> None:
+    flow = Flow.load(EXAMPLES_DIR / f"{name}.aflow")
+    assert str(EXAMPLES_DIR) in [str(Path(p).resolve()) for p in flow.search_paths]
+    assert flow.resolve_all() == []
+    assert flow.context_class().__module__ == f"{name}_nodes"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_node_modules_import_without_running_anything(name: str) -> None:
+    """Importing a node module defines things; it opens no file and starts no thread."""
+    module = __import__(f"{name}_nodes")
+    assert module.__doc__
+    before = threading.active_count()
+    assert build_examples.BUILDERS[name]().context_class() is not None
+    assert threading.active_count() == before
+
+
+# -- headless: the command line -----------------------------------------------------------
+
+
+@needs_cli
+@pytest.mark.parametrize("name", NAMES)
+def test_cli_runs_each_example_headless(name: str, tmp_path: Path) -> None:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # the pool example's default database
+    proc = subprocess.run(
+        [sys.executable, "-m", "aetherflow", "run", str(EXAMPLES_DIR / f"{name}.aflow"),
+         "--limit", "20", "--workers", "4"],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    assert len(lines) == 20, proc.stdout[-2000:]
+    results = [json.loads(line) for line in lines]
+    assert all(isinstance(r, dict) for r in results)
+    if name == "connection_pool":
+        db_path = tmp_path / "aetherflow-examples" / "connection_pool.sqlite3"
+        with sqlite3.connect(db_path) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM events").fetchone() == (20,)
