@@ -154,10 +154,13 @@ class ProfileCache:
             self._data.clear()
 
 
+UserState = dict[str, Any]  # one worker thread's counters
+
+
 class HybridContext(BaseFlowContext):
     """Isolated ``user_state``; shared ``db_pool`` and ``cache``."""
 
-    user_state = providers.ThreadLocalSingleton(dict)
+    user_state: providers.ThreadLocalSingleton[UserState] = providers.ThreadLocalSingleton(dict)
     db_pool = providers.Singleton(SQLitePool, size=4)
     cache = providers.Singleton(ProfileCache)
 

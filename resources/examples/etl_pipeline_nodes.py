@@ -107,7 +107,7 @@ def extract(raw: str, fetch_ms: float = 0.0) -> dict[str, Any]:
 @node
 def validate(record: dict[str, str]) -> dict[str, Any]:
     """Clean a record (trim, upper-case, parse the amount) or say why it is rejected."""
-    clean = {k: v.strip() for k, v in record.items()}
+    clean: dict[str, Any] = {k: v.strip() for k, v in record.items()}
     clean["currency"] = clean["currency"].upper()
     problem = ""
     try:

@@ -39,8 +39,10 @@ needs_cli = pytest.mark.skipif(
 
 def source_items(flow: Flow, **constants: Any) -> list[Any]:
     """What the flow's source yields with its constants (``constants`` override them)."""
+    assert flow.source is not None
     spec = flow.nodes[flow.source]
-    return list(spec.node.func(**{**spec.constants, **constants}))
+    source = flow.resolve(flow.source)
+    return list(source.func(**{**spec.constants, **constants}))
 
 
 def run_flow(flow: Flow, items: list[Any], workers: int) -> list[dict[str, Any]]:
