@@ -1,0 +1,158 @@
+"""The services of the flow's context, each with a Shared / Isolated switch.
+
+Switching goes through ``document.set_scope`` (one undo step) and never touches node code:
+the engine applies the scope map when it builds the context for a run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from aetherflow_studio.widgets.segmented_switch import SegmentedSwitch
+
+SCOPE_HINTS = {
+    "shared": "Shared: one instance for all worker threads; your code must lock.",
+    "isolated": "Isolated: one instance per worker thread; no locks needed, n threads = n copies.",
+}
+
+
+def service_users(flow: Any, service: str) -> list[str]:
+    """Ids of the nodes whose input ``service`` is filled by the service.
+
+    An edge or a constant on that input wins over the service (the engine's order).
+    """
+    users = []
+    for spec in flow.nodes.values():
+        if spec.input(service) is None or service in spec.constants:
+            continue
+        if any(e.target == f"{spec.id}.{service}" for e in flow.edges):
+            continue
+        users.append(spec.id)
+    return users
+
+
+def _label(text: str, role: str | None = None, wrap: bool = False) -> QLabel:
+    label = QLabel(text)
+    if role:
+        label.setProperty("role", role)
+    label.setWordWrap(wrap)
+    return label
+
+
+class ServiceCard(QFrame):
+    """One service: name, factory, the scope switch, what the choice means, its users."""
+
+    def __init__(self, panel: ServicesPanel, spec: Any, users: list[str]) -> None:
+        super().__init__()
+        self.setProperty("role", "card")
+        self.setObjectName(f"service_{spec.name}")
+        self.name = spec.name
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(4)
+        layout.addWidget(_label(spec.name, "heading"))
+        if spec.factory:
+            layout.addWidget(_label(spec.factory, "mono"))
+        self.switch = SegmentedSwitch([("shared", "Shared"), ("isolated", "Isolated")], self)
+        self.switch.set_choice(spec.scope)
+        self.switch.choice_requested.connect(lambda scope: panel.request_scope(spec.name, scope))
+        layout.addWidget(self.switch)
+        hint = SCOPE_HINTS.get(spec.scope) or (
+            f"Declared as '{spec.scope}': neither shared nor isolated; choose one to "
+            "control how threads share it."
+        )
+        if spec.declared and spec.declared != spec.scope and spec.declared in SCOPE_HINTS:
+            hint += f" (declared {spec.declared} in code)"
+        self.hint = _label(hint, "muted", wrap=True)
+        layout.addWidget(self.hint)
+        used = ", ".join(users) if users else "no node uses it"
+        self.users = _label(f"Used by: {used}", "muted", wrap=True)
+        layout.addWidget(self.users)
+
+
+class ServicesPanel(QScrollArea):
+    """Lists ``document.flow.services``; rebuilt on every model change (they are few)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.document: Any = None
+        self.cards: dict[str, ServiceCard] = {}
+        self.executor_note = _label("", "muted", wrap=True)
+        self.executor_note.setObjectName("executor_note")
+        self.last_error: str | None = None
+        self._shape: Any = ()
+        self.refresh()
+
+    def set_document(self, document: Any) -> None:
+        if self.document is not None:
+            self.document.model_changed.disconnect(self._on_document_model_changed)
+        self.document = document
+        if document is not None:
+            document.model_changed.connect(self._on_document_model_changed)
+        self.refresh()
+
+    def set_executor_note(self, text: str) -> None:
+        """A note from the executor (e.g. how scopes map onto Dask workers); empty hides it."""
+        self.executor_note.setText(text)
+        self.executor_note.setVisible(bool(text))
+
+    def request_scope(self, service: str, scope: str) -> None:
+        """Switch ``service`` to ``scope`` through the document (undoable)."""
+        if self.document is None:
+            return
+        try:
+            self.document.set_scope(service, scope)
+        except Exception as exc:  # a ScopeError names the problem; show it, keep the model
+            self.last_error = str(exc)
+            self.executor_note.setText(str(exc))
+            self.executor_note.setVisible(True)
+
+    def _shape_of(self, flow: Any) -> Any:
+        if flow is None:
+            return None
+        return tuple(
+            (s.name, s.scope, s.factory, s.declared, tuple(service_users(flow, s.name)))
+            for s in flow.services.values()
+        )
+
+    def refresh(self, force: bool = False) -> None:
+        flow = self.document.flow if self.document is not None else None
+        shape = self._shape_of(flow)
+        if shape == self._shape and not force:
+            return
+        self._shape = shape
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
+        self.cards = {}
+        services = flow.services if flow is not None else {}
+        for name, spec in services.items():
+            card = ServiceCard(self, spec, service_users(flow, name))
+            layout.addWidget(card)
+            self.cards[name] = card
+        if not services:
+            empty = _label(
+                "This flow's context has no services. Nodes get service instances by naming "
+                "an input like the service.",
+                "muted",
+                wrap=True,
+            )
+            empty.setAlignment(Qt.AlignmentFlag.AlignTop)
+            layout.addWidget(empty)
+        self.executor_note.setParent(None)
+        layout.addWidget(self.executor_note)
+        self.executor_note.setVisible(bool(self.executor_note.text()))
+        layout.addStretch(1)
+        old = self.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.setWidget(content)
+
+    def _on_document_model_changed(self, _event: object) -> None:
+        self.refresh()
