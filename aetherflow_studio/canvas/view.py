@@ -54,6 +54,7 @@ class FlowView(QGraphicsView):
         self._popup: NodeSearchPopup | None = None
         self._pan_from: QPointF | None = None
         self._space = False
+        self._search_at = QPointF()
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
@@ -313,17 +314,14 @@ class FlowView(QGraphicsView):
         entries: Iterable[CatalogEntry] = self._catalog()
         if self._popup is None:
             self._popup = NodeSearchPopup(self)
-        popup = self._popup
-        try:
-            popup.chosen.disconnect()
-        except (RuntimeError, TypeError):
-            pass
-        popup.chosen.connect(lambda ref, at=QPointF(scene_pos): self._add_from_search(ref, at))
+            self._popup.chosen.connect(self._on_popup_chosen)
+        self._search_at = QPointF(scene_pos)
         global_pos = self.viewport().mapToGlobal(self.mapFromScene(scene_pos))
-        popup.open_at(global_pos, entries)
-        return popup
+        self._popup.open_at(global_pos, entries)
+        return self._popup
 
-    def _add_from_search(self, ref: str, at: QPointF) -> None:
+    def _on_popup_chosen(self, ref: str) -> None:
+        at = self._search_at
         node_id = self.document.add_node(ref, (at.x(), at.y()))
         self._scene.select_nodes([node_id])
         self.setFocus()
