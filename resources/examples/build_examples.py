@@ -93,7 +93,9 @@ def build_realtime_counter() -> Flow:
     source = flow.add(
         rc.page_views, "views", label="Page views", position=_pos(0), count=500, seed=7
     )
-    normalize = flow.add(rc.normalize, label="Ingest & normalize", position=_pos(1), ingest_ms=0.5)
+    normalize = flow.add(
+        rc.normalize, label="Ingest & normalize", position=_pos(1, -0.5), ingest_ms=0.5
+    )
     count = flow.add(rc.count_view, label="Count (shared, locked)", position=_pos(2))
     flow.set_source(source)
     flow.connect(f"{source}.page", f"{normalize}.page")
@@ -118,7 +120,7 @@ def build_connection_pool() -> Flow:
     source = flow.add(
         cp.customer_events, "events", label="Customer events", position=_pos(0), count=120, seed=11
     )
-    lookup = flow.add(cp.lookup_customer, label="Profile (shared cache)", position=_pos(1, -0.5))
+    lookup = flow.add(cp.lookup_customer, label="Profile (shared cache)", position=_pos(1, -0.9))
     insert = flow.add(cp.insert_event, label="Insert (pooled conn)", position=_pos(1, 0.5))
     totals = flow.add(cp.customer_totals, label="Query totals", position=_pos(2))
     flow.set_source(source)
