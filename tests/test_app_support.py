@@ -56,14 +56,48 @@ def write_node_module(folder: Path) -> tuple[str, Path]:
 def write_untrusted_flow(folder: Path) -> tuple[Path, str]:
     """A saved flow whose node module has never been imported in this process."""
     name, _ = write_node_module(folder)
-    flow = Flow("untrusted")
+    flow = Flow("third_party")
     a = flow.add(f"{name}:numbers", position=(0, 0))
     b = flow.add(f"{name}:scale", position=(250, 0), factor=3.0)
     flow.connect(f"{a}.numbers", f"{b}.numbers")
-    path = folder / "untrusted.aflow"
+    path = folder / "third_party.aflow"
     flow.save(path)
     return path, name
 
 
 def make_settings(tmp_path: Path) -> StudioSettings:
     return StudioSettings(tmp_path / "settings.ini")
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+
+
+def make_window(qtbot, tmp_path: Path, settings: StudioSettings | None = None, **options):
+    """A main window on temporary settings and recovery folder; questions must be answered.
+
+    Unanswered questions fail the test: tests replace ``ask_*`` with what the user says.
+    """
+    from aetherflow_studio.app.main_window import MainWindow
+
+    def unexpected(*args):
+        raise AssertionError(f"unexpected question: {args}")
+
+    options.setdefault("entry_points", False)
+    window = MainWindow(
+        settings=settings or make_settings(tmp_path),
+        recovery_dir=tmp_path / "recovery",
+        **options,
+    )
+    window.ask_save = unexpected
+    window.ask_trust = unexpected
+    window.ask_recover = unexpected
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    return window
+
+
+def force_close(window) -> None:
+    """Close without questions (test teardown)."""
+    window.ask_save = lambda _name: "discard"
+    window.close()

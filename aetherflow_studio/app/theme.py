@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
+
+import shiboken6
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -131,10 +135,24 @@ def apply_theme(theme: str, app: QApplication | None = None) -> None:
     app.setStyle("Fusion")
     app.setPalette(palette(theme))
     app.setStyleSheet(_STYLESHEET.format(**colors(theme)))
-    try:
-        from aetherflow_studio.canvas import style as canvas_style
-    except ImportError:  # the canvas may not offer a palette module
+    from aetherflow_studio.canvas import style as canvas_style
+
+    _drop_deleted_listeners(canvas_style)
+    canvas_style.set_palette(theme)
+
+
+def _drop_deleted_listeners(canvas_style: object) -> None:
+    """Forget canvas palette listeners whose Qt object is already deleted.
+
+    The canvas holds its listeners as weak methods, but a view whose C++ side was deleted
+    can still have a live Python wrapper (a closed window awaiting garbage collection);
+    calling it raises. Workaround until the canvas checks this itself.
+    """
+    listeners = getattr(canvas_style, "_listeners", None)
+    if not isinstance(listeners, list):
         return
-    set_palette = getattr(canvas_style, "set_palette", None)
-    if set_palette is not None:
-        set_palette(theme)
+    for ref in list(listeners):
+        fn = ref() if isinstance(ref, weakref.WeakMethod) else ref
+        owner = getattr(fn, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            listeners.remove(ref)

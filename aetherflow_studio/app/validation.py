@@ -11,9 +11,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from aetherflow_studio.panels.problems_panel import problem_message, problem_node
+from aetherflow_studio.panels.problems_panel import (
+    problem_message,
+    problem_node,
+    problem_severity,
+)
 
 DEBOUNCE_MS = 300
+SCENE_SEVERITIES = ("error", "warning")
 
 
 class ValidationController(QObject):
@@ -67,6 +72,8 @@ class ValidationController(QObject):
             return
         by_node: dict[str, list[str]] = defaultdict(list)
         for p in problems:
+            if problem_severity(p) not in SCENE_SEVERITIES:
+                continue  # infos (flow inputs) are listed in the dock, not flagged on nodes
             node_id = problem_node(p)
             if node_id in flow.nodes:
                 by_node[node_id].append(problem_message(p))

@@ -1,0 +1,95 @@
+"""Opening a file never imports code; trust is asked once and kept in settings only."""
+
+from __future__ import annotations
+
+import sys
+
+from test_app_support import force_close, make_settings, make_window, write_untrusted_flow
+
+from aetherflow_studio.app.settings import StudioSettings
+from aetherflow_studio.app.trust import TrustStore
+
+
+def test_untrusted_file_asks_and_dont_import_keeps_placeholders(qtbot, tmp_path) -> None:
+    path, module = write_untrusted_flow(tmp_path)
+    before = path.read_text()
+    window = make_window(qtbot, tmp_path)
+    asked = []
+    window.ask_trust = lambda p, refs: asked.append((p, refs)) or "no"
+    assert window.files.open_path(path)
+    assert len(asked) == 1 and asked[0][0] == str(path)
+    assert module not in sys.modules  # nothing was imported
+    doc = window.document
+    assert not doc.trusted
+    assert all(s.node is None for s in doc.flow.nodes.values())
+    assert window.actions["file.trust"].isEnabled()
+    assert window.settings.trusted_paths("files") == []
+    # placeholders keep their data and are saved back unchanged
+    doc.set_label("scale", "Scale")
+    window.files.save()
+    doc.set_label("scale", None)
+    window.files.save()
+    assert path.read_text() == before
+    # refused for this session: reopening does not ask again
+    assert window.files.open_path(path)
+    assert len(asked) == 1
+    force_close(window)
+
+
+def test_trust_file_is_stored_and_not_asked_again(qtbot, tmp_path) -> None:
+    path, module = write_untrusted_flow(tmp_path)
+    before = path.read_bytes()
+    settings = make_settings(tmp_path)
+    window = make_window(qtbot, tmp_path, settings=settings)
+    asked = []
+    window.ask_trust = lambda p, refs: asked.append(p) or "file"
+    assert window.files.open_path(path)
+    assert asked == [str(path)]
+    assert module in sys.modules
+    doc = window.document
+    assert doc.trusted and all(s.node is not None for s in doc.flow.nodes.values())
+    assert str(path.resolve()) in settings.trusted_paths("files")
+    assert path.read_bytes() == before  # trust is never written into the file
+    assert "trust" not in path.read_text().lower()
+    force_close(window)
+
+    # a new session (same settings file) does not ask
+    again = make_window(qtbot, tmp_path, settings=StudioSettings(tmp_path / "settings.ini"))
+    assert again.files.open_path(path)  # ask_trust would fail the test
+    assert again.document.trusted
+    force_close(again)
+
+
+def test_trust_folder_covers_files_below(qtbot, tmp_path) -> None:
+    path, _module = write_untrusted_flow(tmp_path)
+    window = make_window(qtbot, tmp_path)
+    window.ask_trust = lambda p, refs: "folder"
+    assert window.files.open_path(path)
+    assert window.settings.trusted_paths("folders") == [str(tmp_path.resolve())]
+    store = TrustStore(window.settings)
+    assert store.is_trusted(tmp_path / "sub" / "other.aflow")
+    assert not store.is_trusted(tmp_path.parent / "elsewhere.aflow")
+    force_close(window)
+
+
+def test_trust_later_from_the_file_menu(qtbot, tmp_path) -> None:
+    path, module = write_untrusted_flow(tmp_path)
+    window = make_window(qtbot, tmp_path)
+    window.ask_trust = lambda p, refs: "no"
+    window.files.open_path(path)
+    assert module not in sys.modules
+    window.ask_trust = lambda p, refs: "file"
+    window.actions["file.trust"].trigger()
+    assert window.document.trusted and module in sys.modules
+    assert not window.actions["file.trust"].isEnabled()
+    force_close(window)
+
+
+def test_trust_store_paths_are_resolved(tmp_path) -> None:
+    store = TrustStore(StudioSettings(tmp_path / "s.ini"))
+    (tmp_path / "a").mkdir()
+    store.trust_file(tmp_path / "a" / ".." / "f.aflow")
+    assert store.trusted_files() == [str((tmp_path / "f.aflow").resolve())]
+    assert store.is_trusted(tmp_path / "f.aflow")
+    store.revoke(tmp_path / "f.aflow")
+    assert not store.is_trusted(tmp_path / "f.aflow")
