@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, Q
 
 from . import style
 
+fast_paint = [False]  # set by the view while a wheel zoom is in progress
+
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
     """A cubic bezier that leaves ``start`` to the right and enters ``end`` from the left."""
@@ -60,11 +62,12 @@ class EdgeItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         base = style.type_color(self.type_name) if self.type_name else style.color(pal.edge)
         pen = QPen(style.color(pal.selected) if selected else base, 3.0 if selected else 2.0)
-        if lod < 0.5:
+        if fast_paint[0]:
+            lod = 0.0
+        if lod < 0.5:  # zoomed out: thin, aliased lines are far cheaper and look the same
             pen.setCosmetic(True)
             pen.setWidthF(1.0 if not selected else 2.0)
-        else:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 0.5)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)

@@ -40,6 +40,8 @@ class PortView:
 class NodeItem(QGraphicsItem):
     """A node: title bar, data inputs left, service inputs as diamonds, outputs right."""
 
+    fast_paint = False  # set by the view while a wheel zoom is in progress
+
     def __init__(self, spec: NodeSpec, services: dict[str, ServiceSpec], wired: set[str]) -> None:
         super().__init__()
         self.node_id = spec.id
@@ -47,6 +49,7 @@ class NodeItem(QGraphicsItem):
         self.overlay_text: str | None = None
         self.overlay_state = "idle"
         self.highlighted: set[str] = set()
+        self.output_hints: dict[str, str] = {}  # untyped output -> type of the input it feeds
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
             | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -149,20 +152,33 @@ class NodeItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        pal = style.palette()
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         rect = QRectF(0.0, 0.0, self._width, self._height)
         border = self._border_color(selected)
-        if lod < LOD_SHAPES:
-            painter.fillRect(rect, style.color(pal.node_title))
-            painter.fillRect(QRectF(0, 0, self._width, TITLE_H), border)
+        if lod < LOD_TEXT or NodeItem.fast_paint:
+            self._paint_simple(painter, rect, border, lod >= LOD_SHAPES)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         self._paint_body(painter, rect, border, selected)
-        self._paint_ports(painter, lod >= LOD_TEXT)
-        if lod >= LOD_TEXT:
-            self._paint_texts(painter)
+        self._paint_ports(painter)
+        self._paint_texts(painter)
+
+    def _paint_simple(self, painter: QPainter, rect: QRectF, border: Any, ports: bool) -> None:
+        """Zoomed out: flat rectangles and square ports, no text, no antialiasing."""
+        pal = style.palette()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.fillRect(rect, style.color(pal.node_body))
+        painter.fillRect(QRectF(0.0, 0.0, self._width, TITLE_H), border)
+        if not ports:
+            return
+        s = PORT_R * 2
+        for i, p in enumerate(self.inputs):
+            fill = style.scope_color(p.service) if p.service else style.type_color(p.type)
+            painter.fillRect(QRectF(-PORT_R, _row_y(i) - PORT_R, s, s), fill)
+        for i, (name, type_name) in enumerate(self.outputs):
+            fill = style.type_color(type_name or self.output_hints.get(name))
+            painter.fillRect(QRectF(self._width - PORT_R, _row_y(i) - PORT_R, s, s), fill)
 
     def _border_color(self, selected: bool) -> Any:
         pal = style.palette()
@@ -191,7 +207,7 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(body)
 
-    def _paint_ports(self, painter: QPainter, detailed: bool) -> None:
+    def _paint_ports(self, painter: QPainter) -> None:
         pal = style.palette()
         for i, p in enumerate(self.inputs):
             center = QPointF(0.0, _row_y(i))
@@ -203,8 +219,9 @@ class NodeItem(QGraphicsItem):
                 painter.setPen(QPen(style.color(pal.highlight), 2.0))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawEllipse(center, PORT_R + 4, PORT_R + 4)
-        for i, (_, type_name) in enumerate(self.outputs):
-            _circle(painter, QPointF(self._width, _row_y(i)), style.type_color(type_name), True)
+        for i, (name, type_name) in enumerate(self.outputs):
+            fill = style.type_color(type_name or self.output_hints.get(name))
+            _circle(painter, QPointF(self._width, _row_y(i)), fill, True)
             if self.outputs[i][0] in self.highlighted:
                 painter.setPen(QPen(style.color(pal.highlight), 2.0))
                 painter.drawEllipse(QPointF(self._width, _row_y(i)), PORT_R + 4, PORT_R + 4)

@@ -13,7 +13,7 @@ from aetherflow import GroupSpec
 from aetherflow.graph import events as ev
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent, QToolTip
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent, QToolTip
 
 from ..document import FlowDocument
 from . import style
@@ -23,6 +23,7 @@ from .node_item import NodeItem
 
 EdgeKey = tuple[str, str]
 OVERLAY_STATES = ("idle", "running", "failed", "ok")
+_NO_CACHE = QGraphicsItem.CacheMode.NoCache
 
 
 class FlowScene(QGraphicsScene):
@@ -53,6 +54,7 @@ class FlowScene(QGraphicsScene):
         self._wire: WireItem | None = None
         self._wire_from: tuple[str, str, str] | None = None  # node id, "in"|"out", port
         self._wire_ok: set[str] = set()
+        self._caching = True
         self._replay()
         document.model_changed.connect(self._on_document_model_changed)
         self.selectionChanged.connect(self._on_selection_changed)
@@ -80,6 +82,8 @@ class FlowScene(QGraphicsScene):
         flow = self._doc.flow
         wired = {e.target_port for e in flow.edges_into(node_id)}
         item = NodeItem(flow.nodes[node_id], flow.services, wired)
+        if not self._caching:
+            item.setCacheMode(_NO_CACHE)
         self.node_items[node_id] = item
         self.addItem(item)
 
@@ -101,6 +105,9 @@ class FlowScene(QGraphicsScene):
             return
         spec = self._doc.flow.nodes[dst[0]].input(dst[1])
         type_name = a.output_type(src[1]) or (spec.type if spec else None)
+        if type_name and not a.output_type(src[1]) and src[1] not in a.output_hints:
+            a.output_hints[src[1]] = type_name
+            a.update()
         item = EdgeItem(source, target, type_name)
         item.set_ends(a.output_pos(src[1]), b.input_pos(dst[1]))
         self.edge_items[item.key] = item
@@ -115,6 +122,13 @@ class FlowScene(QGraphicsScene):
         for port in key:
             self._edges_at[port.rsplit(".", 1)[0]].discard(key)
         self.removeItem(item)
+        node_id, port = key[0].rsplit(".", 1)
+        source = self.node_items.get(node_id)
+        if source is not None and source.output_hints.pop(port, None):
+            left = [self.edge_items[k].type_name for k in self._edges_at[node_id] if k[0] == key[0]]
+            if any(left):
+                source.output_hints[port] = next(t for t in left if t)
+            source.update()
 
     def _update_edges_of(self, node_id: str) -> None:
         for key in self._edges_at.get(node_id, ()):
@@ -262,6 +276,15 @@ class FlowScene(QGraphicsScene):
         item = self.node_items.get(node_id)
         if item is not None:
             item.set_overlay(text, state)
+
+    def set_item_caching(self, enabled: bool) -> None:
+        """Cache node pixmaps (fast pans) or not (zoomed far out, painting is cheaper than
+        re-caching hundreds of items on every zoom step)."""
+        mode = QGraphicsItem.CacheMode.DeviceCoordinateCache if enabled else _NO_CACHE
+        if enabled != self._caching:
+            self._caching = enabled
+            for item in self.node_items.values():
+                item.setCacheMode(mode)
 
     def node_size(self, spec: Any) -> tuple[float, float]:
         """The drawn size of a node (what auto-layout needs)."""

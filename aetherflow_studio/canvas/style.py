@@ -143,7 +143,11 @@ def color(hex_code: str, alpha: int = 255) -> QColor:
 
 def type_color(type_name: str | None) -> QColor:
     """A stable colour per port type; untyped ports are neutral."""
-    pal = palette()
+    return _type_color(palette(), type_name)
+
+
+@cache
+def _type_color(pal: Palette, type_name: str | None) -> QColor:
     if not type_name:
         return color(pal.port_untyped)
     base = type_name.replace("typing.", "").split("[", 1)[0].strip()
@@ -151,7 +155,11 @@ def type_color(type_name: str | None) -> QColor:
 
 
 def scope_color(scope: str | None) -> QColor:
-    pal = palette()
+    return _scope_color(palette(), scope)
+
+
+@cache
+def _scope_color(pal: Palette, scope: str | None) -> QColor:
     return color({"shared": pal.shared, "isolated": pal.isolated}.get(scope or "", pal.other_scope))
 
 

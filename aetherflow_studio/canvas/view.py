@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -21,7 +21,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from . import style
+from . import edge_item, style
+from .node_item import LOD_TEXT, NodeItem
 from .scene import FlowScene
 from .search_popup import Catalog, CatalogEntry, NodeSearchPopup
 
@@ -55,6 +56,10 @@ class FlowView(QGraphicsView):
         self._pan_from: QPointF | None = None
         self._space = False
         self._search_at = QPointF()
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(150)
+        self._settle.timeout.connect(self._on_settle_timeout)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
@@ -88,13 +93,33 @@ class FlowView(QGraphicsView):
         factor = value / self.zoom()
         if not math.isclose(factor, 1.0):
             self.scale(factor, factor)
-            self.zoom_changed.emit(self.zoom())
+            self._on_zoomed()
+
+    def _on_zoomed(self) -> None:
+        self._scene.set_item_caching(not NodeItem.fast_paint and self.zoom() >= LOD_TEXT)
+        self.zoom_changed.emit(self.zoom())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
         if delta:
+            self._set_fast_paint(True)
+            self._settle.start()
             self.set_zoom(self.zoom() * 1.0015**delta)
         event.accept()
+
+    def _set_fast_paint(self, fast: bool) -> None:
+        """While the wheel turns, draw nodes without text and wires without antialiasing;
+        full quality returns once the zoom has been still for a moment."""
+        if NodeItem.fast_paint == fast:
+            return
+        NodeItem.fast_paint = edge_item.fast_paint[0] = fast
+        self._scene.set_item_caching(not fast and self.zoom() >= LOD_TEXT)
+        if not fast:
+            for item in self.items(self.viewport().rect()):
+                item.update()
+
+    def _on_settle_timeout(self) -> None:
+        self._set_fast_paint(False)
 
     def frame_rect(self, rect: QRectF, max_zoom: float = 1.0) -> None:
         """Fit ``rect`` in the view, zooming in no further than ``max_zoom``."""
@@ -107,7 +132,7 @@ class FlowView(QGraphicsView):
         self.resetTransform()
         self.scale(scale, scale)
         self.centerOn(rect.center())
-        self.zoom_changed.emit(self.zoom())
+        self._on_zoomed()
 
     def frame_all(self) -> None:
         self.frame_rect(self._scene.nodes_rect())
