@@ -13,12 +13,15 @@ from .errors import (
     BranchError,
     CycleError,
     FlowError,
+    FlowFormatError,
+    FlowFormatWarning,
     MissingInputError,
     NodeExecutionError,
     ReferenceResolutionError,
     ScopeError,
 )
 from .graph.model import Edge, Flow, GroupSpec, NodeSpec, PortSpec, ServiceSpec
+from .graph.validate import Problem
 from .node import Node, node
 
 __all__ = [
@@ -33,6 +36,8 @@ __all__ = [
     "FanOut",
     "Flow",
     "FlowError",
+    "FlowFormatError",
+    "FlowFormatWarning",
     "GroupSpec",
     "LoopControl",
     "MissingInputError",
@@ -40,6 +45,7 @@ __all__ = [
     "NodeExecutionError",
     "NodeSpec",
     "PortSpec",
+    "Problem",
     "ReferenceResolutionError",
     "Repeat",
     "ScopeError",

@@ -74,3 +74,23 @@ class ReferenceResolutionError(AetherFlowError, ImportError):
 
 class ScopeError(AetherFlowError, ValueError):
     """An unknown service or an unknown scope name in a scope map."""
+
+
+class FlowFormatError(AetherFlowError, ValueError):
+    """A flow file (or flow document) that cannot be read or written.
+
+    ``path`` names the file (``"<dict>"`` for documents in memory) and ``location`` the
+    place inside it: a JSON path such as ``nodes[3].ref``, a node id, or a line and column
+    for JSON syntax errors; None when the whole file is at fault.
+    """
+
+    def __init__(self, path: str, location: str | None, reason: str) -> None:
+        self.path = path
+        self.location = location
+        self.reason = reason
+        where = f"{path}: {location}" if location else path
+        super().__init__(f"{where}: {reason}")
+
+
+class FlowFormatWarning(UserWarning):
+    """A flow file that loads but deserves attention (a newer minor format version)."""

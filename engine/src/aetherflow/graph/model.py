@@ -532,6 +532,12 @@ class Flow:
         return self._graph.copy()
 
     # -- the rest lives in sibling modules --------------------------------------------
+    def inputs(self) -> list[str]:
+        """Parameters nothing inside the flow fills: each item must provide them."""
+        from .validate import flow_inputs
+
+        return flow_inputs(self)
+
     def validate(self, resolve: bool = True) -> list[Problem]:
         """Return the problems of this flow (empty when it can run)."""
         from .validate import validate_flow
