@@ -23,6 +23,16 @@ from .errors import (
 from .graph.model import Edge, Flow, GroupSpec, NodeSpec, PortSpec, ServiceSpec
 from .graph.validate import Problem
 from .node import Node, node
+from .runtime.executor import RunHandle
+from .runtime.report import ItemError, RunReport
+from .telemetry import (
+    NodeStats,
+    ServicesSnapshot,
+    SharedStats,
+    Telemetry,
+    TelemetrySnapshot,
+    ThreadStats,
+)
 
 __all__ = [
     "AetherFlowError",
@@ -39,18 +49,27 @@ __all__ = [
     "FlowFormatError",
     "FlowFormatWarning",
     "GroupSpec",
+    "ItemError",
     "LoopControl",
     "MissingInputError",
     "Node",
     "NodeExecutionError",
     "NodeSpec",
+    "NodeStats",
     "PortSpec",
     "Problem",
     "ReferenceResolutionError",
     "Repeat",
+    "RunHandle",
+    "RunReport",
     "ScopeError",
     "Sequence",
     "ServiceSpec",
+    "ServicesSnapshot",
+    "SharedStats",
+    "Telemetry",
+    "TelemetrySnapshot",
+    "ThreadStats",
     "__version__",
     "node",
     "providers",

@@ -32,9 +32,17 @@ class Probe:
     """Receives timing from a running program; the runtime's telemetry implements it.
 
     ``current`` is written before each node runs (the index into `Program.node_ids`).
+    While ``timing`` is true each call is timed and reported with `leave`; while it is
+    false the call is only counted, ``counts[index] += 1``, and not even that while
+    ``counting`` is false (two clock reads and a method call per node would cost a
+    trivial node a third of its time; the telemetry times a sample of the items and
+    derives the other counts).
     """
 
     current: int = -1
+    timing: bool = True
+    counting: bool = True
+    counts: list[int]
 
     def leave(self, index: int, seconds: float) -> None: ...
 
@@ -138,9 +146,14 @@ class CallStep:
                 result = self.func(**kwargs)
             else:
                 probe.current = self.index
-                t0 = perf_counter()
-                result = self.func(**kwargs)
-                probe.leave(self.index, perf_counter() - t0)
+                if probe.timing:
+                    t0 = perf_counter()
+                    result = self.func(**kwargs)
+                    probe.leave(self.index, perf_counter() - t0)
+                else:
+                    result = self.func(**kwargs)
+                    if probe.counting:
+                        probe.counts[self.index] += 1
         except Exception as exc:
             if probe is not None:
                 probe.failed(self.index)
@@ -365,6 +378,17 @@ class Program:
                 elif not isinstance(item, dict):
                     wired[self.source, port] = item
         return state, wired
+
+    def straight_order(self) -> list[int] | None:
+        """Node indexes in run order when every item runs every node once, in order (no
+        branch, loop or fan-out), else None."""
+        order = []
+        for step in self.steps:
+            call = getattr(step, "__self__", None)
+            if not isinstance(call, CallStep):
+                return None
+            order.append(call.index)
+        return order
 
     def run_item(self, item: Any, svc: Services, probe: Any = None) -> dict[str, Any]:
         """Run one item through the whole flow on the calling thread; return its state."""

@@ -35,12 +35,20 @@ class RunReport:
 
     ``results`` holds one entry per finished item in input order (when ``ordered``);
     a failed item's entry is None and its `ItemError` is in ``errors``.
+
+    ``stats`` (thread engine): ``items``, ``succeeded``, ``failed``, ``elapsed`` (s),
+    ``items_per_s``, ``workers``, ``total`` (input size when known), ``stop_reason``
+    and ``close_problems`` (failed ``close()`` calls of services, as text).
+    ``stop_reason`` is None for a run that took every item, else ``"cancel"``,
+    ``"error"`` (on_error="stop") or ``"crash"`` (an engine fault, reported as an
+    `ItemError` with index -1).
     """
 
     results: list[Any] = field(default_factory=list)
     errors: list[ItemError] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     cancelled: bool = False
+    stop_reason: str | None = None
 
     @property
     def succeeded(self) -> int:

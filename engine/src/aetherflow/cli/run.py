@@ -1,0 +1,302 @@
+"""``aetherflow run FLOW``: run a flow over JSON Lines items on worker threads.
+
+Results stream out as JSON Lines, one line per item in input order, as soon as every
+earlier item is done. A failed item's line is ``{"__error__": {...}}``. Exit status:
+0 all items succeeded, 1 some items failed (summary on stderr), 2 the flow or the
+arguments are unusable (one line naming the file), 130 interrupted by Ctrl-C (the
+finished results are written first; a second Ctrl-C quits at once).
+
+Running a flow is an explicit user action: the flow's node modules are imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from ..errors import AetherFlowError, NodeExecutionError
+from ..graph.model import Flow
+from ..runtime.executor import RunHandle, start_flow
+from ..runtime.report import ItemError, RunReport
+from ..telemetry.progress import Progress
+from ..telemetry.render import render, safe_repr
+
+SHOWN_ERRORS = 5
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("flow", metavar="FLOW", help="a .aflow file")
+    parser.add_argument(
+        "-i", "--input", metavar="FILE",
+        help="JSON Lines of items ('-' for stdin); default: the flow's source node",
+    )  # fmt: skip
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", default="-",
+        help="where to write result lines (default '-': stdout)",
+    )  # fmt: skip
+    parser.add_argument(
+        "-w", "--workers", type=_positive, default=4, metavar="N",
+        help="worker threads (default 4)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scope", action="append", default=[], metavar="SERVICE=SCOPE",
+        help="run a service 'shared' or 'isolated' (repeatable); overrides the file",
+    )  # fmt: skip
+    parser.add_argument(
+        "--on-error", choices=("continue", "stop"), default="continue",
+        help="after a failed item: go on (default) or stop after the items in flight",
+    )  # fmt: skip
+    parser.add_argument("--limit", type=_non_negative, metavar="N", help="take at most N items")
+    parser.add_argument(
+        "--progress", choices=("auto", "on", "off"), default="auto",
+        help="progress bar on stderr (auto: only when stderr is a terminal)",
+    )  # fmt: skip
+    dask = parser.add_argument_group("Dask (needs aetherflow-engine[dask]; docs/dask.md)")
+    dask.add_argument(
+        "--executor", choices=("thread", "dask"), default="thread",
+        help="run on worker threads here (default) or on Dask workers",
+    )  # fmt: skip
+    dask.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="with --executor dask: a running scheduler (tcp://host:8786); default: start "
+        "a local cluster of --workers worker processes and close it afterwards",
+    )  # fmt: skip
+    dask.add_argument(
+        "--dask-threads", action="store_true",
+        help="with --executor dask and no --scheduler: in-process workers (threads), "
+        "not worker processes",
+    )  # fmt: skip
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
+class UsageProblem(Exception):
+    """Exit status 2 with a one-line message."""
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        flow = load_runnable(args.flow)
+        scopes = parse_scopes(args.scope)
+        items, total, source = open_input(args.input, flow, args.flow)
+        out = open_output(args.output)
+    except UsageProblem as exc:
+        print(f"aetherflow run: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    try:
+        return _run(flow, args, scopes, items, total, out)
+    finally:
+        if source is not None and source is not sys.stdin:
+            source.close()
+        if out is not sys.stdout:
+            out.close()
+
+
+def load_runnable(path: str) -> Flow:
+    """Load ``path`` and check it can run; `UsageProblem` naming the file if not."""
+    try:
+        flow = Flow.load(path)
+    except (AetherFlowError, OSError, ValueError) as exc:
+        raise UsageProblem(f"cannot load {path}: {_one_line(exc)}") from None
+    try:
+        problems = [p for p in flow.validate(resolve=True) if p.severity == "error"]
+    except Exception as exc:  # importing a node module ran its code, and it failed
+        raise UsageProblem(f"{path}: {_one_line(exc)}") from None
+    if problems:
+        p = problems[0]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        where = f"{p.where}: " if p.where else ""
+        raise UsageProblem(f"{path}: invalid flow: {where}{_one_line(p.message)}{more}")
+    return flow
+
+
+def parse_scopes(pairs: list[str]) -> dict[str, str]:
+    scopes = {}
+    for pair in pairs:
+        name, sep, scope = pair.partition("=")
+        if not sep or not name or scope not in ("shared", "isolated"):
+            raise UsageProblem(f"--scope {pair!r}: expected SERVICE=shared or SERVICE=isolated")
+        scopes[name.strip()] = scope
+    return scopes
+
+
+def open_input(
+    name: str | None, flow: Flow, flow_path: str
+) -> tuple[Iterator[Any] | None, int | None, IO[str] | None]:
+    """The items (None: the flow's source), their count when cheap to know, the file."""
+    if name is None:
+        if flow.source is None:
+            raise UsageProblem(
+                f"{flow_path}: the flow has no source node; give items with --input FILE "
+                "(JSON Lines, '-' for stdin)"
+            )
+        return None, None, None
+    if name == "-":
+        return json_lines(sys.stdin, "<stdin>"), None, sys.stdin
+    try:
+        total = count_lines(name)
+        stream = open(name, encoding="utf-8")  # noqa: SIM115 (closed by main)
+    except OSError as exc:
+        raise UsageProblem(f"cannot read input {name}: {exc.strerror or exc}") from None
+    return json_lines(stream, name), total, stream
+
+
+def count_lines(path: str) -> int:
+    """Non-blank lines of a file, for the progress bar's ETA (about 1 GB/s)."""
+    count = 0
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                count += 1
+    return count
+
+
+def json_lines(stream: IO[str], name: str) -> Iterator[Any]:
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{name} line {number}: not valid JSON: {exc.msg}") from None
+
+
+def open_output(name: str) -> IO[str]:
+    if name == "-":
+        return sys.stdout
+    try:
+        return open(name, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageProblem(f"cannot write output {name}: {exc.strerror or exc}") from None
+
+
+def result_line(result: Any, error: ItemError | None) -> str:
+    """One JSON line; values JSON cannot hold are rendered safely (their repr)."""
+    if error is not None:
+        value: Any = {"__error__": {k: v for k, v in error.to_dict().items() if k != "traceback"}}
+    else:
+        value = result
+    try:
+        return json.dumps(value, default=safe_repr, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError):  # NaN, keys that are not strings or numbers
+        return json.dumps(render(value, depth=32, max_items=1_000_000), default=safe_repr)
+
+
+def _run(
+    flow: Flow,
+    args: argparse.Namespace,
+    scopes: dict[str, str],
+    items: Iterator[Any] | None,
+    total: int | None,
+    out: IO[str],
+) -> int:
+    try:
+        handle = _executor(args)(
+            flow, items, workers=args.workers, scopes=scopes, on_error=args.on_error,
+            limit=args.limit, stream=True, collect=False, total=total,
+        )  # fmt: skip
+    except NodeExecutionError as exc:  # the source node failed to start
+        print(f"aetherflow run: {args.flow}: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except (AetherFlowError, ImportError, OSError) as exc:  # Dask: no extra, no scheduler
+        print(f"aetherflow run: {args.flow}: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    interrupted = _install_sigint(handle)
+    show = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
+    progress = Progress(handle.snapshot, sys.stderr) if show else None
+    if progress is not None:
+        progress.start()
+    try:
+        for _, result, error in handle.results(on_idle=out.flush):
+            out.write(result_line(result, error))
+            out.write("\n")
+        out.flush()
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        handle.cancel()
+        _quiet_stdout()
+    except KeyboardInterrupt:  # the second Ctrl-C: leave now, workers are daemons
+        print("\naetherflow run: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if progress is not None:
+            progress.stop()
+    report = handle.wait()
+    _summary(report, sys.stderr)
+    if interrupted.is_set():
+        return 130
+    return 1 if report.errors else 0
+
+
+def _executor(args: argparse.Namespace) -> Callable[..., Any]:
+    """`start_flow`, or `start_flow_dask` (same options, same handle methods): the rest
+    of the command is the same for both."""
+    if args.executor != "dask":
+        return start_flow
+    from ..runtime.dask_executor import start_flow_dask
+
+    return functools.partial(
+        start_flow_dask, scheduler=args.scheduler, processes=not args.dask_threads
+    )
+
+
+def _install_sigint(handle: RunHandle) -> threading.Event:
+    """First Ctrl-C: cancel (finished results are still written); second: quit."""
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        return interrupted
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if interrupted.is_set():
+            raise KeyboardInterrupt
+        interrupted.set()
+        handle.cancel()  # lock-free, safe here
+
+    signal.signal(signal.SIGINT, on_sigint)
+    return interrupted
+
+
+def _quiet_stdout() -> None:
+    # Python flushes stdout at exit; a closed pipe would print a second error there
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _summary(report: RunReport, err: IO[str]) -> None:
+    for problem in report.stats.get("close_problems", []):
+        print(f"aetherflow run: warning: {problem}", file=err)
+    if report.stop_reason == "cancel":
+        print(f"aetherflow run: cancelled after {report.stats['items']} items", file=err)
+    if not report.errors:
+        return
+    items = report.stats["items"]
+    print(f"aetherflow run: {len(report.errors)} of {items} items failed", file=err)
+    for e in report.errors[:SHOWN_ERRORS]:
+        where = f"node '{e.node}'" if e.node else "input"
+        print(f"  item {e.index} at {where}: {e.type}: {_one_line(e.message)}", file=err)
+    if len(report.errors) > SHOWN_ERRORS:
+        print(f"  ... and {len(report.errors) - SHOWN_ERRORS} more", file=err)
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(str(value).split())[:300]

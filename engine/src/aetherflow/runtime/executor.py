@@ -1,0 +1,420 @@
+"""Run a flow over many items on persistent worker threads: `run_flow`, `start_flow`.
+
+Each item runs through the whole flow on one worker thread, so every node of an item
+sees that worker's isolated service instances. Items are pulled lazily from the input in
+chunks, with a bound on the items in flight; results come back in input order.
+`Flow.run` and `Flow.start` delegate here.
+
+An item's result is, by default, its final run state without the private keys
+(those starting with ``"__"``); pass ``extract=`` to choose another. A failed item's
+result is None and its `ItemError` is in the report.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from ..context import BaseFlowContext
+from ..errors import FlowError
+from ..graph.model import Flow
+from ..telemetry.collector import RunStatus, Telemetry
+from ..telemetry.snapshot import TelemetrySnapshot
+from .feed import Feed
+from .program import Program
+from .report import ItemError, RunReport
+from .scopes import RunServices
+from .source import source_iterator, used_services
+from .workers import Worker, item_error
+
+ON_ERROR = ("continue", "stop")
+_END = object()
+_run_numbers = itertools.count(1)
+
+
+def public_state(state: dict[str, Any]) -> dict[str, Any]:
+    """The default result of an item: its state without keys starting with ``"__"``."""
+    return {k: v for k, v in state.items() if not (type(k) is str and k.startswith("__"))}
+
+
+class Run(RunStatus):
+    """The shared state of one run (internal; users hold a `RunHandle`)."""
+
+    def __init__(self, flow: Flow, options: _Options) -> None:
+        self.run_id = f"{os.getpid():x}{next(_run_numbers)}"
+        self.flow = flow
+        self.services = RunServices(
+            flow.context_class() or BaseFlowContext,
+            {**flow.scope_map(), **(options.scopes or {})},
+            options.profile_shared,
+        )
+        self.program = Program(flow, self.services.names, self.services.container)
+        self.node_index = {n: i for i, n in enumerate(self.program.node_ids)}
+        self.extract = options.extract or public_state
+        self.telemetry_on = options.telemetry
+        self.stop_on_error = options.on_error == "stop"
+        self.collect = options.collect
+        self.paused = False
+        self.resumed = threading.Event()
+        self.resumed.set()
+        self.stop_reason: str | None = None
+        self.state = "running"
+        self.total: int | None = None
+        self.results: list[Any] = []
+        self.errors: list[ItemError] = []
+        self.succeeded = 0
+        self.close_problems: list[str] = []
+        self.stream: queue.SimpleQueue[Any] | None = queue.SimpleQueue() if options.stream else None
+        self.done = threading.Event()
+        self.report: RunReport | None = None
+        self._lock = threading.Lock()
+        self._t0 = time.perf_counter()
+        self._t1: float | None = None
+        self._live = options.workers
+        self.max_chunk = max(1, min(256, options.max_in_flight // (2 * options.workers)))
+        self.source_services = self.services.for_worker()
+        self._generator: Any = None
+        self.used_isolated: list[str] = []
+        self.feed = Feed(iter(()), options.max_in_flight, options.ordered, self._sink,
+                         auto_release=not options.stream)  # fmt: skip
+        order = self.program.straight_order()
+        # node id -> position in run order, for counting whole items (see WorkerProbe)
+        self.positions = (
+            None if order is None else {self.program.node_ids[i]: p for p, i in enumerate(order)}
+        )
+        self.telemetry = Telemetry(self, self.program.node_ids)
+        self.telemetry.order = order
+        self.telemetry.shared_profiles = self.services.profiles
+        self.workers = [Worker(self, i) for i in range(options.workers)]
+
+    # -- starting ---------------------------------------------------------------------
+    def start(self, items: Iterable[Any] | None, limit: int | None, total: int | None) -> None:
+        """Create shared services and the input on this thread, then start the workers."""
+        used = used_services(self.flow, self.services.names)
+        self.services.create_shared(used)
+        self.used_isolated = sorted(n for n in used if self.services.scopes[n] == "isolated")
+        if items is None:
+            if self.flow.source is None:
+                raise FlowError(
+                    f"flow '{self.flow.name}' has no source node: give items to run over"
+                )
+            self._generator = source_iterator(self.flow, self.source_services)
+            it: Iterator[Any] = self._generator
+        else:
+            it = iter(items)
+            self.total = len(items) if hasattr(items, "__len__") else total  # type: ignore[arg-type]
+        if limit is not None:
+            it = itertools.islice(it, limit)
+            self.total = limit if self.total is None else min(self.total, limit)
+        self.feed._it = it
+        self._t0 = time.perf_counter()
+        for w in self.workers:
+            self.telemetry.register(w.probe, w.thread)
+            w.thread.start()
+
+    def elapsed(self) -> float:
+        return (self._t1 or time.perf_counter()) - self._t0
+
+    # -- called by the feed and the workers -------------------------------------------
+    def _sink(self, start: int, outcomes: list[Any]) -> None:
+        """Ordered outcomes (under the feed's lock)."""
+        failed = 0
+        for o in outcomes:
+            if type(o) is ItemError:
+                self.errors.append(o)
+                failed += 1
+        self.succeeded += len(outcomes) - failed
+        if self.stream is not None:
+            self.stream.put((start, outcomes))
+        if self.collect:
+            if failed:
+                outcomes = [None if type(o) is ItemError else o for o in outcomes]
+            if start == len(self.results):
+                self.results.extend(outcomes)
+            else:  # unordered delivery: place by index
+                end = start + len(outcomes)
+                if end > len(self.results):
+                    self.results.extend([None] * (end - len(self.results)))
+                self.results[start:end] = outcomes
+
+    def stop(self, reason: str) -> None:
+        """Hand out no more items; the ones in flight finish. Lock-free (signal-safe)."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        if self.state != "finished":
+            self.state = "stopping"
+        self.feed.stopping = True
+        self.resumed.set()
+
+    def crashed(self, exc: BaseException) -> None:
+        with self._lock:
+            self.errors.append(item_error(-1, exc))
+        self.stop("crash")
+
+    def worker_finished(self, problems: list[str]) -> None:
+        with self._lock:
+            self.close_problems.extend(problems)
+            self._live -= 1
+            last = self._live == 0
+        if last:
+            self._finish()
+
+    def _finish(self) -> None:
+        """Run by the last worker to end: close what the run created, build the report."""
+        self._t1 = time.perf_counter()
+        if self.feed.input_error is not None:
+            index, exc = self.feed.input_error
+            error = item_error(index, exc)
+            if self.flow.source is not None and self._generator is not None:
+                error = ItemError(index, self.flow.source, error.type, error.message,
+                                  error.traceback)  # fmt: skip
+            self.errors.append(error)
+        if self._generator is not None:
+            self._generator.close()
+        self.close_problems.extend(self.source_services.close())
+        self.close_problems.extend(self.services.close_shared())
+        self.program.close()
+        self.errors.sort(key=lambda e: e.index)
+        self.report = self._report()
+        self.state = "finished"
+        if self.stream is not None:
+            self.stream.put(_END)
+        self.done.set()
+
+    def _report(self) -> RunReport:
+        failed = len(self.errors)
+        items = self.succeeded + failed
+        elapsed = self.elapsed()
+        stats = {
+            "items": items,
+            "succeeded": self.succeeded,
+            "failed": failed,
+            "elapsed": elapsed,
+            "items_per_s": items / elapsed if elapsed > 0 else 0.0,
+            "workers": len(self.workers),
+            "total": self.total,
+            "stop_reason": self.stop_reason,
+            "close_problems": list(self.close_problems),
+        }
+        return RunReport(
+            self.results if self.collect else [],
+            list(self.errors),
+            stats,
+            cancelled=self.stop_reason == "cancel",
+            stop_reason=self.stop_reason,
+        )
+
+
+class RunHandle:
+    """A run in progress (from `Flow.start`). Every method may be called from any thread.
+
+    Attributes
+    ----------
+    run_id
+        Identifies this run in telemetry snapshots.
+    telemetry
+        The run's `Telemetry`: ``telemetry.snapshot()`` for polling,
+        ``telemetry.services()`` for the workers' isolated-state snapshots.
+    """
+
+    def __init__(self, run: Run) -> None:
+        self._run = run
+        self.run_id = run.run_id
+        self.telemetry = run.telemetry
+        self._ready: list[tuple[int, Any, ItemError | None]] = []
+
+    @property
+    def done(self) -> bool:
+        """True once every worker has ended and the report is ready."""
+        return self._run.done.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return self._run.paused
+
+    @property
+    def state(self) -> str:
+        """``"running"``, ``"paused"``, ``"stopping"`` or ``"finished"``."""
+        return self._run.state
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        return [w.thread for w in self._run.workers]
+
+    def pause(self) -> None:
+        """Workers stop taking new chunks (the ones in hand finish)."""
+        run = self._run
+        if run.state == "running":
+            run.paused = True
+            run.resumed.clear()
+            run.state = "paused"
+
+    def resume(self) -> None:
+        run = self._run
+        if run.paused:
+            run.paused = False
+            if run.state == "paused":
+                run.state = "running"
+            run.resumed.set()
+
+    def cancel(self) -> None:
+        """Stop cooperatively: the items in flight finish, no new ones start. Returns at
+        once (safe in a signal handler); `wait` for the report."""
+        self._run.paused = False
+        self._run.stop("cancel")
+
+    def wait(self, timeout: float | None = None) -> RunReport:
+        """Block until the run ends; return its report.
+
+        Raises
+        ------
+        TimeoutError
+            When the run is still going after ``timeout`` seconds.
+        """
+        if not self._run.done.wait(timeout):
+            raise TimeoutError(f"run {self.run_id} still running after {timeout} s")
+        for w in self._run.workers:
+            w.thread.join()
+        assert self._run.report is not None
+        return self._run.report
+
+    def snapshot(self) -> TelemetrySnapshot:
+        """Shortcut for ``telemetry.snapshot()``."""
+        return self._run.telemetry.snapshot()
+
+    def results(
+        self, on_idle: Callable[[], None] | None = None
+    ) -> Iterator[tuple[int, Any, ItemError | None]]:
+        """Yield ``(index, result, error)`` as items finish, in input order when ordered
+        (only for runs started with ``stream=True``). Taking an outcome makes room for
+        another item, so a slow consumer slows the run instead of filling memory.
+        Iterating again after an interruption continues where it stopped.
+
+        ``on_idle()`` is called each time no outcome is ready, before waiting (a writer
+        flushes its output there)."""
+        run = self._run
+        if run.stream is None:
+            raise RuntimeError("results() needs a run started with stream=True")
+        while True:
+            while self._ready:
+                yield self._ready.pop()
+            if on_idle is not None and run.stream.empty():
+                on_idle()
+            chunk = run.stream.get()
+            if chunk is _END:
+                run.stream.put(_END)  # later iterations end too
+                return
+            start, outcomes = chunk
+            run.feed.release(len(outcomes))
+            ready: list[tuple[int, Any, ItemError | None]] = [
+                (start + i, None, o) if type(o) is ItemError else (start + i, o, None)
+                for i, o in enumerate(outcomes)
+            ]
+            ready.reverse()
+            self._ready = ready
+
+
+class _Options:
+    def __init__(
+        self,
+        workers: int = 1,
+        scopes: Mapping[str, str] | None = None,
+        on_error: str = "continue",
+        ordered: bool = True,
+        limit: int | None = None,
+        telemetry: bool = True,
+        profile_shared: bool = False,
+        collect: bool = True,
+        stream: bool = False,
+        max_in_flight: int | None = None,
+        extract: Callable[[dict[str, Any]], Any] | None = None,
+        total: int | None = None,
+    ) -> None:
+        if not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        if on_error not in ON_ERROR:
+            raise ValueError(f"on_error must be one of {ON_ERROR}, got {on_error!r}")
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit must be >= 0, got {limit!r}")
+        self.workers, self.scopes, self.on_error = workers, scopes, on_error
+        self.ordered, self.limit, self.telemetry = ordered, limit, telemetry
+        self.profile_shared, self.collect, self.stream = profile_shared, collect, stream
+        self.max_in_flight = max_in_flight or 256 * workers
+        self.extract = extract
+        self.total = total
+
+
+def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> RunHandle:
+    """Start running ``flow`` over ``items`` on worker threads; return at once.
+
+    Parameters
+    ----------
+    flow
+        The flow. Its nodes are imported now (running is an explicit, trusted action).
+    items
+        An iterable of items, pulled lazily (a generator of any length is fine); None
+        uses the flow's source node. A dict item is the item's initial state; another
+        value fills the flow's single input (or the source node's wired outputs).
+    workers
+        Worker threads (default 1).
+    scopes
+        ``{service: "shared" | "isolated"}`` merged over the flow's own scope map.
+    on_error
+        ``"continue"`` (default) or ``"stop"``: hand out no new items after a failure;
+        the items in flight finish.
+    ordered
+        Results in input order (default). False delivers streamed results as they
+        finish; the report's ``results`` stay in input order either way.
+    limit
+        Take at most this many items from the input.
+    telemetry
+        Time every node call for `Telemetry` (default True); counts of items are
+        kept either way.
+    profile_shared
+        Time calls into shared services and count overlapping calls (`SharedStats`).
+    collect
+        Keep every result in the report (default True); False keeps only the counts
+        and errors, for endless or huge inputs.
+    stream
+        Make `RunHandle.results` available; items in flight are then released when
+        the consumer takes their results.
+    max_in_flight
+        Items taken from the input but not yet delivered (default 256 per worker).
+    extract
+        ``extract(state) -> result`` for each successful item (default: `public_state`).
+    total
+        The number of items, when ``items`` cannot tell (``len``), for the ETA.
+
+    Raises
+    ------
+    FlowError, ReferenceResolutionError, ScopeError
+        A flow that cannot run: nothing started.
+    """
+    opts = _Options(**options)
+    run = Run(flow, opts)
+    try:
+        run.start(items, opts.limit, opts.total)
+    except BaseException:
+        run.services.close_shared()
+        run.program.close()
+        raise
+    return RunHandle(run)
+
+
+def run_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> RunReport:
+    """Run ``flow`` over ``items`` and return the `RunReport` (options as `start_flow`).
+
+    Ctrl-C cancels the run (the items in flight finish) and re-raises.
+    """
+    handle = start_flow(flow, items, **options)
+    try:
+        return handle.wait()
+    except KeyboardInterrupt:
+        handle.cancel()
+        handle.wait()
+        raise

@@ -1,0 +1,51 @@
+"""The flow's source node: a generator node whose items feed the run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import FlowError, MissingInputError, NodeExecutionError
+from ..graph.model import Flow
+from ..node import MISSING
+from .services import Services
+
+
+def source_iterator(flow: Flow, svc: Services) -> Iterator[Any]:
+    """Call the source node with its parameters resolved like any node's (constants,
+    services, defaults) and return the iterator over what it yields."""
+    assert flow.source is not None
+    node = flow.resolve(flow.source)
+    spec = flow.nodes[flow.source]
+    kwargs: dict[str, Any] = {}
+    for p in node.params:
+        if p.name in spec.constants:
+            kwargs[p.name] = spec.constants[p.name]
+        elif p.name in svc.names:
+            kwargs[p.name] = svc.get(p.name)
+        elif p.default is not MISSING:
+            kwargs[p.name] = p.default
+        else:
+            available = [*spec.constants, *svc.names]
+            raise MissingInputError(flow.source, p.name, available)
+    try:
+        produced = node.func(**kwargs)
+        return iter(produced)
+    except TypeError as exc:
+        if "not iterable" in str(exc):
+            raise FlowError(
+                f"source node '{flow.source}' returned {type(produced).__name__}, "
+                "not an iterable of items (make it a generator: use yield)"
+            ) from None
+        raise NodeExecutionError(flow.source, exc) from exc
+    except Exception as exc:
+        raise NodeExecutionError(flow.source, exc) from exc
+
+
+def used_services(flow: Flow, names: frozenset[str]) -> set[str]:
+    """Services some node of ``flow`` takes as a parameter (nodes resolved already)."""
+    used: set[str] = set()
+    for node_id, spec in flow.nodes.items():
+        node = spec.node or flow.resolve(node_id)
+        used.update(p.name for p in node.params if p.name in names)
+    return used
