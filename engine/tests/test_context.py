@@ -26,19 +26,22 @@ class Ctx(BaseFlowContext):
 
 
 def instances_on_threads(container, name: str, n: int) -> set[int]:
-    ids: set[int] = set()
+    # Keep the instances alive until every thread has its own: a freed instance's id()
+    # could be reused by the next one and hide a distinct instance.
+    instances: list = []
     barrier = threading.Barrier(n)
 
     def work():
         barrier.wait()
-        ids.add(id(getattr(container, name)()))
+        instances.append(getattr(container, name)())
+        barrier.wait()
 
     threads = [threading.Thread(target=work) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return ids
+    return {id(i) for i in instances}
 
 
 def test_base_context_has_state_context_and_shared_data():
