@@ -20,6 +20,7 @@ from .errors import (
     ReferenceResolutionError,
     ScopeError,
 )
+from .graph.export import export_script
 from .graph.model import Edge, Flow, GroupSpec, NodeSpec, PortSpec, ServiceSpec
 from .graph.validate import Problem
 from .node import Node, node
@@ -71,6 +72,7 @@ __all__ = [
     "TelemetrySnapshot",
     "ThreadStats",
     "__version__",
+    "export_script",
     "node",
     "providers",
     "with_scopes",

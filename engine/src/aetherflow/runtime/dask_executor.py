@@ -1,0 +1,462 @@
+"""Run a flow on a Dask cluster: the thread executor's report and handle, across processes.
+
+Needs the optional extra ``aetherflow-engine[dask]``; Dask is imported inside the functions
+here, so ``import aetherflow`` works without it. See docs/dask.md.
+
+Items travel in batches (sized for about 25 ms of work each, `dask_batches`); at most
+`IN_FLIGHT_PER_THREAD` batches per worker thread are sent but not yet delivered in input
+order (so a generator input is read only that far ahead and early batches wait in bounded
+memory); every Dask worker builds the flow once with a `FlowWorkerPlugin` (`dask_worker`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import queue
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..context import BaseFlowContext
+from ..errors import FlowError
+from ..graph.model import Flow
+from ..telemetry.snapshot import TelemetrySnapshot
+from .dask_batches import BatchSizer, InputOrder, Totals
+from .report import ItemError, RunReport
+from .scopes import RunServices
+from .source import source_iterator
+from .workers import item_error
+
+if TYPE_CHECKING:
+    from .dask_worker import BatchResult
+
+IN_FLIGHT_PER_THREAD = 3  # batches sent but not yet delivered in input order, per thread
+RATE_WINDOW = 3.0  # seconds of history behind the snapshot's items_per_s
+
+Progress = Callable[[int, int], None]  # (items finished, items failed so far)
+Outcome = tuple[int, Any, ItemError | None]
+_END = object()
+_run_numbers = itertools.count(1)
+
+
+def run_flow_dask(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> RunReport:
+    """Run ``flow`` over ``items`` on Dask workers and return the `RunReport`.
+
+    Options as `start_flow_dask`. Ctrl-C cancels the run (the batches in flight finish,
+    a cluster started here is closed) and re-raises.
+    """
+    handle = start_flow_dask(flow, items, **options)
+    try:
+        return handle.wait()
+    except KeyboardInterrupt:
+        handle.cancel()
+        handle.wait()
+        raise
+
+
+def start_flow_dask(
+    flow: Flow,
+    items: Iterable[Any] | None = None,
+    *,
+    workers: int = 2,
+    scheduler: str | None = None,
+    processes: bool = True,
+    threads_per_worker: int = 1,
+    scopes: Mapping[str, str] | None = None,
+    on_error: str = "continue",
+    ordered: bool = True,
+    limit: int | None = None,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+    stream: bool = False,
+    collect: bool = True,
+    total: int | None = None,
+) -> DaskRunHandle:
+    """Start running ``flow`` over ``items`` on Dask workers; return a `DaskRunHandle`.
+
+    Parameters
+    ----------
+    flow
+        The flow; its nodes are imported here first, then it travels to the workers as
+        plain data (``flow.to_dict()`` and its search paths) and is rebuilt there.
+    items
+        Any iterable, read lazily; None runs the flow's source node (on the client).
+    workers, processes, threads_per_worker
+        The `LocalCluster` started when no ``scheduler`` is given, and closed when the
+        run ends: worker processes by default, so pure-Python nodes scale past the GIL.
+    scheduler
+        Address of a running scheduler (``tcp://host:8786``); that cluster keeps running.
+    scopes
+        ``{service: "shared" | "isolated"}`` over the flow's own scopes. On Dask,
+        isolated is one instance per worker thread and shared one per Dask worker.
+    on_error
+        ``"continue"`` records failed items and goes on; ``"stop"`` sends no new batch
+        after a failure (the batches in flight finish, as the thread executor's chunks).
+    ordered
+        Accepted for the thread executor's signature: results are always delivered and
+        reported in input order.
+    limit
+        Run at most this many items.
+    batch_size
+        Items per Dask task; by default sized from measured item times.
+    progress
+        ``progress(finished, failed)``, called on the run's thread after each batch.
+    stream, collect, total
+        As for `start_flow`: `DaskRunHandle.results` (``stream``), keep every result in
+        the report (``collect``), the input size when the caller knows it (``total``).
+
+    Raises
+    ------
+    ImportError
+        Without the ``dask`` extra.
+    FlowError, ReferenceResolutionError, ScopeError
+        A flow that cannot run: nothing started.
+    """
+    if on_error not in ("continue", "stop"):
+        raise ValueError(f"on_error must be 'continue' or 'stop', not {on_error!r}")
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    try:
+        from .dask_worker import FlowWorkerPlugin
+    except ImportError as exc:
+        raise ImportError(
+            f"running on Dask needs the 'dask' extra: pip install 'aetherflow-engine[dask]' ({exc})"
+        ) from exc
+    for node_id in flow.nodes:  # import the nodes here first: clear errors, no cluster yet
+        flow.resolve(node_id)
+    scope_map = {**flow.scope_map(), **(scopes or {})}
+    source = _input_items(flow, items, limit, scope_map)
+    known = _known_length(items, limit, total)
+    name = f"aetherflow-{flow.name}-{uuid.uuid4().hex[:12]}"
+    plugin = FlowWorkerPlugin(name, flow.to_dict(), _search_paths(flow), scope_map)
+    connection = _Connection(scheduler, workers, processes, threads_per_worker)
+    try:
+        connection.client.register_plugin(plugin, name=name)
+    except BaseException:
+        connection.close(None)
+        raise
+    run = _DaskRun(flow, connection, name, source, on_error == "stop", known)
+    run.sizer = BatchSizer(batch_size, run.threads, known)
+    run.progress, run.collect = progress, collect
+    run.stream = queue.SimpleQueue() if stream else None
+    run.source_node = flow.source if items is None else None
+    run.thread.start()
+    return DaskRunHandle(run)
+
+
+# -- inputs -------------------------------------------------------------------------------
+def _input_items(
+    flow: Flow, items: Iterable[Any] | None, limit: int | None, scopes: Mapping[str, str]
+) -> Iterator[Any]:
+    if items is None:
+        if flow.source is None:
+            raise FlowError(f"flow '{flow.name}' has no source node: give items to run over")
+        services = RunServices(flow.context_class() or BaseFlowContext, scopes)
+        it = source_iterator(flow, services.for_worker())  # runs on the client
+    else:
+        it = iter(items)
+    return itertools.islice(it, limit) if limit is not None else it
+
+
+def _known_length(items: Any, limit: int | None, total: int | None) -> int | None:
+    n = len(items) if hasattr(items, "__len__") else total
+    if n is None:
+        return limit
+    return n if limit is None else min(n, limit)
+
+
+def _search_paths(flow: Flow) -> list[str]:
+    paths = [os.path.abspath(p) for p in flow.search_paths]
+    if flow.path:
+        folder = os.path.dirname(os.path.abspath(flow.path))
+        if folder not in paths:
+            paths.append(folder)
+    return paths
+
+
+# -- the cluster --------------------------------------------------------------------------
+class _Connection:
+    """A Client to ``scheduler``, or to a LocalCluster started here (and closed by us)."""
+
+    def __init__(self, scheduler: str | None, workers: int, processes: bool, threads: int):
+        from distributed import Client, LocalCluster
+
+        self.cluster: Any = None
+        if scheduler is None:
+            # Worker processes talk TCP on loopback; in-process workers use Dask's inproc.
+            where = {"host": "127.0.0.1"} if processes else {}
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=threads,
+                processes=processes,
+                dashboard_address=None,
+                # The scheduler serves /health even without a dashboard, on port 8787
+                # unless told otherwise: a free loopback port never clashes.
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=40,  # logging.ERROR: no shutdown chatter on stderr
+                **where,
+            )
+        try:
+            self.client = Client(self.cluster if scheduler is None else scheduler)
+        except BaseException:
+            self.close(None)
+            raise
+
+    def close(self, plugin: str | None) -> None:
+        client = getattr(self, "client", None)
+        if client is not None:
+            if plugin is not None:
+                with contextlib.suppress(Exception):
+                    client.unregister_worker_plugin(plugin)
+            with contextlib.suppress(Exception):
+                client.close()
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close()
+
+
+# -- the run ------------------------------------------------------------------------------
+class _DaskRun:
+    """One run: a thread that submits batches, merges them in input order, and closes
+    what it opened."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        connection: _Connection,
+        plugin: str,
+        source: Iterator[Any],
+        stop_on_error: bool,
+        total: int | None,
+    ) -> None:
+        self.run_id = f"{os.getpid():x}d{next(_run_numbers)}"
+        self.node_ids = list(flow.nodes)
+        self.connection, self.plugin, self.source = connection, plugin, source
+        self.stop_on_error, self.total = stop_on_error, total
+        self.threads = sum(connection.client.nthreads().values()) or 1
+        self.sizer = BatchSizer(None, self.threads, total)
+        self.progress: Progress | None = None
+        self.collect = True
+        self.stream: queue.SimpleQueue[Any] | None = None
+        self.source_node: str | None = None
+        self.state = "running"
+        self.stop_reason: str | None = None
+        self.results: list[Any] = []
+        self.errors: list[ItemError] = []
+        self.finished = self.failed = self.item_failed = self.sent = 0
+        self.batches_sent = self.batches_delivered = 0  # their difference is bounded
+        self.exhausted = False
+        self.order = InputOrder()
+        self.totals = Totals()
+        self.report: RunReport | None = None
+        self.done = threading.Event()
+        self.t0 = time.perf_counter()
+        self.t1: float | None = None
+        self.thread = threading.Thread(target=self._main, name=f"aetherflow-dask-{self.run_id}")
+        self.thread.daemon = True
+
+    def stop(self, reason: str) -> None:
+        """Send no more batches; the ones in flight finish. Lock-free (signal-safe)."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        if self.state == "running":
+            self.state = "stopping"
+
+    def _main(self) -> None:
+        try:
+            self._dispatch()
+        except BaseException as exc:  # the cluster failed (a worker died, a lost task)
+            self.errors.append(item_error(-1, exc))
+            self.failed += 1
+            self.stop("crash")
+        finally:
+            self.t1 = time.perf_counter()
+            self.connection.close(self.plugin)
+            self.errors.sort(key=lambda e: e.index)
+            self.report = self._report()
+            self.state = "finished"
+            if self.stream is not None:
+                self.stream.put(_END)
+            self.done.set()
+
+    def _dispatch(self) -> None:
+        from distributed import as_completed
+
+        self.pending = as_completed()
+        self.in_flight: set[Any] = set()
+        self._submit_more()
+        try:
+            for fut in self.pending:
+                self.in_flight.discard(fut)
+                self._merge(fut.result())
+                self._submit_more()
+        finally:
+            if self.in_flight:
+                with contextlib.suppress(Exception):
+                    self.connection.client.cancel(list(self.in_flight))
+
+    def _submit_more(self) -> None:
+        from .dask_worker import run_batch
+
+        client = self.connection.client
+        while (
+            not self.exhausted
+            and self.stop_reason is None
+            and self.batches_sent - self.batches_delivered < IN_FLIGHT_PER_THREAD * self.threads
+        ):
+            size = self.sizer.next_size(self.sent)
+            batch = self._take(size)
+            if batch:
+                fut = client.submit(run_batch, self.plugin, self.sent, batch, pure=False)
+                self.in_flight.add(fut)
+                self.pending.add(fut)
+                self.sent += len(batch)
+                self.batches_sent += 1
+            if len(batch) < size:
+                self.exhausted = True
+
+    def _take(self, size: int) -> list[Any]:
+        """Up to ``size`` items. An input that raises ends the input; it is reported as
+        the thread executor does: an `ItemError` at the index it failed to produce."""
+        batch: list[Any] = []
+        try:
+            for item in itertools.islice(self.source, size):
+                batch.append(item)
+        except Exception as exc:
+            error = item_error(self.sent + len(batch), exc)
+            if self.source_node is not None:
+                error = ItemError(error.index, self.source_node, error.type, error.message,
+                                  error.traceback)  # fmt: skip
+            self.errors.append(error)
+            self.failed += 1
+            self.exhausted = True
+        return batch
+
+    def _merge(self, batch: BatchResult) -> None:
+        self.sizer.observe(batch)
+        self.totals.add(batch)
+        for b in self.order.add(batch):
+            self._deliver(b)
+        if self.stop_on_error and batch.errors:
+            self.stop("error")
+
+    def _deliver(self, b: BatchResult) -> None:
+        """A batch that is next in input order."""
+        self.batches_delivered += 1
+        self.errors.extend(b.errors)
+        self.failed += len(b.errors)
+        self.item_failed += len(b.errors)
+        self.finished += b.done
+        if self.collect:
+            self.results.extend(b.results)
+        if self.stream is not None:
+            self.stream.put((b.start, b.results, b.errors))
+        if self.progress is not None:
+            self.progress(self.finished, len(self.errors))
+
+    def elapsed(self) -> float:
+        return (self.t1 or time.perf_counter()) - self.t0
+
+    def _report(self) -> RunReport:
+        succeeded = self.finished - self.item_failed
+        items = succeeded + len(self.errors)  # with input and crash errors, as threads do
+        elapsed = self.elapsed()
+        stats: dict[str, Any] = {
+            "items": items,
+            "succeeded": succeeded,
+            "failed": len(self.errors),
+            "elapsed": elapsed,
+            "items_per_s": items / elapsed if elapsed > 0 else 0.0,
+            "workers": self.threads,
+            "total": self.total,
+            "stop_reason": self.stop_reason,
+            "close_problems": [],
+            "executor": "dask",
+            "batches": self.totals.batches,
+            "per_worker": self.totals.per_worker,
+            "nodes": self.totals.nodes(self.node_ids),
+        }
+        return RunReport(
+            self.results if self.collect else [], list(self.errors), stats,
+            cancelled=self.stop_reason == "cancel", stop_reason=self.stop_reason,
+        )  # fmt: skip
+
+
+class DaskRunHandle:
+    """A Dask run in progress, with the thread executor's `RunHandle` methods that the
+    CLI uses: `results`, `snapshot`, `cancel`, `wait` (no pause on Dask)."""
+
+    def __init__(self, run: _DaskRun) -> None:
+        self._run = run
+        self.run_id = run.run_id
+        self._ready: list[Outcome] = []
+        self._rates: deque[tuple[float, int]] = deque()
+
+    @property
+    def done(self) -> bool:
+        return self._run.done.is_set()
+
+    @property
+    def state(self) -> str:
+        """``"running"``, ``"stopping"`` or ``"finished"``."""
+        return self._run.state
+
+    def cancel(self) -> None:
+        """Send no more batches (those in flight finish); returns at once, signal-safe."""
+        self._run.stop("cancel")
+
+    def wait(self, timeout: float | None = None) -> RunReport:
+        """Block until the run ends and its cluster is closed; return the report."""
+        if not self._run.done.wait(timeout):
+            raise TimeoutError(f"run {self.run_id} still running after {timeout} s")
+        assert self._run.report is not None
+        return self._run.report
+
+    def snapshot(self) -> TelemetrySnapshot:
+        """Counts so far, for progress displays (per-worker totals in ``extra``)."""
+        run = self._run
+        now, items = time.perf_counter(), run.finished
+        self._rates.append((now, items))
+        while len(self._rates) > 2 and now - self._rates[1][0] >= RATE_WINDOW:
+            self._rates.popleft()
+        t_old, n_old = self._rates[0]
+        elapsed = run.elapsed()
+        overall = items / elapsed if elapsed > 0 else 0.0
+        rate = (items - n_old) / (now - t_old) if now - t_old >= 0.5 else overall
+        eta = max(run.total - items, 0) / rate if run.total is not None and rate > 0 else None
+        return TelemetrySnapshot(
+            run.run_id, run.state, elapsed, run.total, items, items - run.failed,
+            run.failed, rate, overall, eta, version=items + run.failed,
+            extra={"executor": "dask", "per_worker": dict(run.totals.per_worker)},
+        )  # fmt: skip
+
+    def results(self, on_idle: Callable[[], None] | None = None) -> Iterator[Outcome]:
+        """Yield ``(index, result, error)`` in input order as batches finish (runs
+        started with ``stream=True``); ``on_idle()`` is called before each wait."""
+        stream = self._run.stream
+        if stream is None:
+            raise RuntimeError("results() needs a run started with stream=True")
+        while True:
+            while self._ready:
+                yield self._ready.pop()
+            if on_idle is not None and stream.empty():
+                on_idle()
+            chunk = stream.get()
+            if chunk is _END:
+                stream.put(_END)  # later iterations end too
+                return
+            start, results, errors = chunk
+            failed = {e.index: e for e in errors}
+            ready: list[Outcome] = [
+                (start + i, None, failed[start + i])
+                if start + i in failed
+                else (start + i, r, None)
+                for i, r in enumerate(results)
+            ]
+            ready.reverse()
+            self._ready = ready

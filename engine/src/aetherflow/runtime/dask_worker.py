@@ -1,0 +1,175 @@
+"""The Dask worker side of `run_flow_dask`: a plugin that builds the flow once per worker.
+
+Imported only by `aetherflow.runtime.dask_executor` (and by Dask workers unpickling the
+plugin), never by ``import aetherflow``: it needs ``distributed``.
+
+Containers cannot be pickled, so the plugin travels as plain data (the flow's file-format
+dict, its search paths and the scope map) and builds the flow, its context and a compiled
+`Program` in `FlowWorkerPlugin.setup`, on the worker. Scopes on Dask:
+
+- ``isolated``: one instance per Dask worker thread (a ``ThreadLocalSingleton`` of this
+  worker's container);
+- ``shared``: one instance per Dask worker (its own container), which is one per worker
+  process with ``processes=True``. With ``processes=False`` several workers share one
+  process but each still has its own instance.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+
+from distributed import WorkerPlugin, get_worker
+
+from ..context import BaseFlowContext
+from ..errors import ReferenceResolutionError
+from ..graph.model import Flow
+from .executor import public_state
+from .program import Probe, Program
+from .report import ItemError
+from .scopes import RunServices, WorkerServices
+from .source import used_services
+from .workers import item_error
+
+
+@dataclass
+class BatchResult:
+    """What one batch sends back: its items' results, errors and the worker's counters."""
+
+    start: int
+    results: list[Any]
+    errors: list[ItemError]
+    worker: str
+    thread: str
+    seconds: float
+    node_calls: list[int] = field(default_factory=list)
+    node_seconds: list[float] = field(default_factory=list)
+    node_errors: list[int] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return len(self.results)
+
+
+class _BatchProbe(Probe):
+    """Per-node calls, seconds and failures for one batch (every call timed)."""
+
+    timing = True
+    counting = True
+
+    def __init__(self, n_nodes: int) -> None:
+        self.current = -1
+        self.counts = [0] * n_nodes  # calls, also when a runtime skips timing
+        self.seconds = [0.0] * n_nodes
+        self.errors = [0] * n_nodes
+
+    def leave(self, index: int, seconds: float) -> None:
+        self.counts[index] += 1
+        self.seconds[index] += seconds
+
+    def failed(self, index: int) -> None:
+        self.counts[index] += 1
+        self.errors[index] += 1
+
+
+class FlowWorkerPlugin(WorkerPlugin):
+    """Builds the flow, its services and a `Program` once on each Dask worker.
+
+    Parameters
+    ----------
+    name
+        The plugin's name on the worker; tasks find the plugin by it.
+    flow_data
+        ``flow.to_dict()``: plain data, rebuilt with `Flow.from_dict` on the worker.
+    search_paths
+        Folders put in front of ``sys.path`` on the worker, for the flow's node modules.
+    scopes
+        ``{service: "shared" | "isolated"}`` applied with `with_scopes`.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        flow_data: dict[str, Any],
+        search_paths: Sequence[str],
+        scopes: Mapping[str, str],
+    ) -> None:
+        self.name = name
+        self.flow_data = flow_data
+        self.search_paths = list(search_paths)
+        self.scopes = dict(scopes)
+        self.program: Program | None = None
+        self.services: RunServices | None = None
+        self.address = ""
+        self._per_thread: dict[int, WorkerServices] = {}
+
+    def setup(self, worker: Any) -> None:
+        for path in reversed(self.search_paths):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        flow = Flow.from_dict(self.flow_data)
+        flow.search_paths = list(self.search_paths)
+        for node_id in flow.nodes:
+            flow.resolve(node_id)  # raises naming the node and the reason
+        self.services = RunServices(flow.context_class() or BaseFlowContext, self.scopes)
+        # Shared instances now, once, before any task: a Singleton raced by worker threads
+        # may build one instance per thread.
+        self.services.create_shared(used_services(flow, self.services.names))
+        self.program = Program(flow, self.services.names, self.services.container)
+        self.address = str(getattr(worker, "address", ""))
+        self._per_thread = {}
+
+    def teardown(self, worker: Any) -> None:
+        """Close the services this worker created (isolated ones from every thread)."""
+        if self.program is not None:
+            self.program.close()
+        for svc in self._per_thread.values():
+            svc.close()
+        if self.services is not None:
+            self.services.close_shared()
+        self.program = self.services = None
+        self._per_thread = {}
+
+    def thread_services(self) -> WorkerServices:
+        """The calling worker thread's services (its isolated instances), made once."""
+        key = threading.get_ident()
+        svc = self._per_thread.get(key)
+        if svc is None:
+            assert self.services is not None
+            svc = self._per_thread[key] = self.services.for_worker()
+        return svc
+
+    def run_batch(self, start: int, items: Sequence[Any]) -> BatchResult:
+        """Run ``items`` (input indexes from ``start``) on the calling worker thread."""
+        program = self.program
+        if program is None:
+            raise ReferenceResolutionError(self.name, "the flow was not set up on this worker")
+        svc = self.thread_services()
+        probe = _BatchProbe(len(program.node_ids))
+        run_item = program.run_item
+        results: list[Any] = []
+        errors: list[ItemError] = []
+        t0 = perf_counter()
+        for offset, item in enumerate(items):
+            try:
+                results.append(public_state(run_item(item, svc, probe)))
+            except Exception as exc:
+                results.append(None)
+                errors.append(item_error(start + offset, exc))
+        seconds = perf_counter() - t0
+        return BatchResult(
+            start, results, errors, self.address, threading.current_thread().name,
+            seconds, probe.counts, probe.seconds, probe.errors,
+        )  # fmt: skip
+
+
+def run_batch(plugin_name: str, start: int, items: list[Any]) -> BatchResult:
+    """The Dask task: run one batch with this worker's plugin."""
+    plugin = get_worker().plugins[plugin_name]
+    if not isinstance(plugin, FlowWorkerPlugin):
+        raise TypeError(f"worker plugin '{plugin_name}' is not an AetherFlow plugin")
+    return plugin.run_batch(start, items)
