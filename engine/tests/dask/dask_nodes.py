@@ -12,6 +12,7 @@ from aetherflow import BaseFlowContext, node, providers
 _created = itertools.count()
 created_lock = threading.Lock()
 created: list[tuple[str, int]] = []  # (class, serial) per instance made in this process
+closed: list[int] = []  # serials of the instances closed
 
 
 class Counter:
@@ -23,6 +24,10 @@ class Counter:
             created.append((type(self).__name__, self.serial))
         self.count = 0
         self.lock = threading.Lock()
+
+    def close(self) -> None:
+        with created_lock:
+            closed.append(self.serial)
 
 
 class PerThread(Counter):

@@ -50,6 +50,12 @@ def test_isolated_per_thread_shared_per_worker(scheduler: str) -> None:
     assert len(per_thread) > WORKERS  # both threads of some worker worked
 
 
+def test_services_are_closed_when_the_run_ends(scheduler: str) -> None:
+    report = run_flow_dask(counting_flow(), range(40), scheduler=scheduler, batch_size=2)
+    used = {tuple(r[s]) for r in report.results for s in ("mine", "pool")}  # type: ignore[arg-type]
+    assert {serial for _, serial in used} <= set(dn.closed)  # in-process workers: visible here
+
+
 def test_scope_map_switches_without_code_changes(scheduler: str) -> None:
     report = run_flow_dask(
         counting_flow(), range(80), scheduler=scheduler, batch_size=2,
