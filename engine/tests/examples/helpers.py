@@ -1,14 +1,11 @@
-"""Shared by the example tests: where the examples are, how to run them, and markers for
-engine parts that land separately."""
+"""Shared by the example tests: where the examples are and how to run them."""
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from typing import Any
 
 import build_examples
-import pytest
 from aetherflow import Flow
 from aetherflow.context import with_scopes
 from aetherflow.runtime.program import Program
@@ -17,24 +14,6 @@ from aetherflow.runtime.services import ContainerServices
 EXAMPLES_DIR = build_examples.HERE
 NAMES = list(build_examples.BUILDERS)
 WORKERS = [1, 4]
-
-# The .aflow format lands separately; until then only the code-built flows are tested.
-needs_file_format = pytest.mark.skipif(
-    importlib.util.find_spec("aetherflow.graph.fileformat") is None,
-    reason="aetherflow.graph.fileformat (Flow.save/Flow.load) not available yet",
-)
-needs_validate = pytest.mark.skipif(
-    importlib.util.find_spec("aetherflow.graph.validate") is None,
-    reason="aetherflow.graph.validate (Flow.validate) not available yet",
-)
-
-
-HAS_EXECUTOR = importlib.util.find_spec("aetherflow.runtime.executor") is not None
-needs_executor = pytest.mark.skipif(not HAS_EXECUTOR, reason="Flow.run not available yet")
-needs_cli = pytest.mark.skipif(
-    importlib.util.find_spec("aetherflow.cli.run") is None,
-    reason="`aetherflow run` not available yet",
-)
 
 
 def source_items(flow: Flow, **constants: Any) -> list[Any]:
@@ -47,8 +26,6 @@ def source_items(flow: Flow, **constants: Any) -> list[Any]:
 
 def run_flow(flow: Flow, items: list[Any], workers: int) -> list[dict[str, Any]]:
     """Final item states in input order, from the engine's executor (`Flow.run`)."""
-    if not HAS_EXECUTOR:
-        return run_on_threads(flow, items, workers)[0]
     report = flow.run(items, workers=workers)
     assert report.ok, [e.to_dict() for e in report.errors]
     assert not report.stats["close_problems"]

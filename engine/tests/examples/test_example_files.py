@@ -14,12 +14,11 @@ import build_examples
 import pytest
 from aetherflow import Flow
 
-from .helpers import EXAMPLES_DIR, NAMES, needs_cli, needs_file_format, needs_validate
+from .helpers import EXAMPLES_DIR, NAMES
 
 # -- every example ------------------------------------------------------------------------
 
 
-@needs_file_format
 @pytest.mark.parametrize("name", NAMES)
 def test_builds_saves_and_reloads(name: str, tmp_path: Path) -> None:
     flow = build_examples.BUILDERS[name]()
@@ -43,7 +42,6 @@ def test_builds_saves_and_reloads(name: str, tmp_path: Path) -> None:
     assert loaded.resolve_all() == []
 
 
-@needs_validate
 @pytest.mark.parametrize("name", NAMES)
 def test_validates_without_problems(name: str) -> None:
     flow = build_examples.BUILDERS[name]()
@@ -51,7 +49,6 @@ def test_validates_without_problems(name: str) -> None:
     assert Flow.load(EXAMPLES_DIR / f"{name}.aflow").validate() == []
 
 
-@needs_file_format
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_file_is_up_to_date(name: str, tmp_path: Path) -> None:
     """The .aflow files are generated; regenerate with build_examples.py when this fails."""
@@ -61,7 +58,6 @@ def test_committed_file_is_up_to_date(name: str, tmp_path: Path) -> None:
     assert committed.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")
 
 
-@needs_file_format
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_file_loads_from_its_folder(name: str) -> None:
     flow = Flow.load(EXAMPLES_DIR / f"{name}.aflow")
@@ -89,7 +85,6 @@ def test_every_node_is_documented_labelled_and_placed(name: str) -> None:
 # -- headless: the command line -----------------------------------------------------------
 
 
-@needs_cli
 @pytest.mark.parametrize("name", NAMES)
 def test_cli_runs_each_example_headless(name: str, tmp_path: Path) -> None:
     env = {**os.environ, "TMPDIR": str(tmp_path)}  # the pool example's default database

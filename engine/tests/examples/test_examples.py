@@ -18,7 +18,7 @@ import pytest
 import realtime_counter_nodes as rc
 from aetherflow import Flow
 
-from .helpers import WORKERS, needs_executor, results_of, run_flow, run_on_threads, source_items
+from .helpers import WORKERS, results_of, run_flow, run_on_threads, source_items
 
 # -- ETL: isolated per-thread state -------------------------------------------------------
 
@@ -66,7 +66,6 @@ def test_etl_pipeline_has_one_state_and_buffer_per_thread(workers: int) -> None:
     assert sum(len(b.rows) + b.rows_flushed for b in buffers) == loaded
 
 
-@needs_executor
 def test_etl_per_thread_state_as_the_studio_sees_it() -> None:
     """The worker snapshots the Studio shows: one state per worker, each counting only
     the items that worker ran (the simulated fetch latency spreads items over workers)."""
