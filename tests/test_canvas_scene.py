@@ -352,3 +352,36 @@ def test_code_built_control_groups_are_frames(qtbot):
     assert item.kind == "repeat" and "\u00d73" in item.title
     node_rect = scene.node_items["clean"].sceneBoundingRect()
     assert item.boundingRect().contains(node_rect.center())
+
+
+def test_wheel_zooms_fast_then_settles_to_full_quality(canvas, qtbot):
+    from PySide6.QtCore import QPoint as P
+    from PySide6.QtGui import QWheelEvent
+
+    from aetherflow_studio.canvas.node_item import NodeItem as Item
+
+    _, _, view = canvas
+    centre = QPointF(view.viewport().rect().center())
+    event = QWheelEvent(
+        centre,
+        QPointF(view.viewport().mapToGlobal(centre.toPoint())),
+        P(),
+        P(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    view.wheelEvent(event)
+    assert view.zoom() < 1.0 and Item.fast_paint
+    qtbot.waitUntil(lambda: not Item.fast_paint, timeout=2000)
+
+
+def test_trusting_refreshes_ports_on_the_canvas(qtbot):
+    doc = FlowDocument(Flow("t"))
+    spec = NodeSpec("s", "studio_nodes:score", inputs=[PortSpec("enriched", "list")])
+    doc.add_node(spec, (0, 0))
+    scene = FlowScene(doc)
+    assert [p.name for p in scene.node_items["s"].inputs] == ["enriched"]
+    doc.set_trusted(True)
+    assert [p.name for p in scene.node_items["s"].inputs] == ["enriched", "model"]

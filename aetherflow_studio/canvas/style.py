@@ -125,8 +125,11 @@ def set_palette(name: str) -> None:
         fn = ref() if isinstance(ref, weakref.WeakMethod) else ref
         if fn is None:
             _listeners.remove(ref)
-        else:
+            continue
+        try:
             fn()
+        except RuntimeError:  # its Qt object was deleted while Python still held it
+            _listeners.remove(ref)
 
 
 def on_palette_changed(method: Callable[[], object]) -> None:
