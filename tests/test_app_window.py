@@ -243,3 +243,20 @@ def test_settings_env_override(tmp_path, monkeypatch) -> None:
     assert "light" in (tmp_path / "env.ini").read_text()
     data = json.dumps(settings.recent_files())
     assert data == "[]"
+
+
+def test_canvas_shortcuts_only_act_on_the_canvas(qtbot, tmp_path) -> None:
+    window = make_window(qtbot, tmp_path)
+    window.activateWindow()
+    window.library.request_add("etl_pipeline_nodes:extract")
+    window.scene.select_nodes(["extract"])
+    window.library.search.setFocus()
+    qtbot.waitUntil(window.library.search.hasFocus)
+    qtbot.keyClick(window.library.search, Qt.Key.Key_Delete)
+    assert "extract" in window.document.flow.nodes
+    window.view.setFocus()
+    qtbot.waitUntil(window.view.hasFocus)
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.document.flow.nodes == {}
+    assert window.actions["edit.delete"].shortcut().toString() == "Del"
+    force_close(window)

@@ -12,6 +12,7 @@ Extension points for later panels (run controls, live plots, thread state):
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,16 @@ from .trust import TrustStore
 from .validation import ValidationController
 
 APP_NAME = "AetherFlow Studio"
+# Their shortcuts act only while the canvas has the focus: Delete or Ctrl+A in a panel's
+# text field must not delete or select nodes.
+CANVAS_ACTIONS = (
+    "edit.cut",
+    "edit.copy",
+    "edit.paste",
+    "edit.duplicate",
+    "edit.delete",
+    "edit.select_all",
+)
 Area = Qt.DockWidgetArea
 
 
@@ -106,6 +117,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.set_theme(self.settings.theme)
         self.files.new_flow(ask=False)
+        self.run_ui: Any = None
+        self._install_extensions()
         self._restore_window_state()
 
     # -- extension points -------------------------------------------------------------
@@ -159,11 +172,22 @@ class MainWindow(QMainWindow):
         self, name: str, action: QAction, menu: str | None = None, toolbar: bool = False
     ) -> None:
         self.actions[name] = action
-        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        if name in CANVAS_ACTIONS:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        else:
+            self.addAction(action)  # shortcuts work even when the menu bar is hidden
         if menu is not None and menu in self.menus:
             self.menus[menu].addAction(action)
         if toolbar and getattr(self, "toolbar", None) is not None:
             self.toolbar.addAction(action)
+
+    def _install_extensions(self) -> None:
+        """Run controls, live panels and overlays, when the run package is present."""
+        if importlib.util.find_spec("aetherflow_studio.runtime.install") is None:
+            return
+        from aetherflow_studio.runtime.install import install_run_ui
+
+        self.run_ui = install_run_ui(self)
 
     # -- building ---------------------------------------------------------------------
     def _build_panels(self, examples: bool, entry_points: bool) -> None:
@@ -292,6 +316,7 @@ class MainWindow(QMainWindow):
         self.undo_group.addStack(document.undo_stack)
         self.undo_group.setActiveStack(document.undo_stack)
         self.scene, self.view = canvas.install(self, document, self.library.palette_entries)
+        self.view.addActions([self.actions[name] for name in CANVAS_ACTIONS])
         self.scene.selected_nodes_changed.connect(self._on_scene_selected_nodes_changed)
         self.scene.status_message.connect(self._on_scene_status_message)
         self.scene.node_activated.connect(self._on_scene_node_activated)
