@@ -7,7 +7,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from aetherflow import Flow, FlowFormatError, FlowFormatWarning
+from aetherflow import Flow, FlowFormatError, FlowFormatWarning, with_scopes
 from aetherflow.graph import fileformat
 from aetherflow.graph.migrations import CURRENT, STEPS
 from aetherflow.runtime.program import Program
@@ -44,7 +44,7 @@ def test_0_1_and_0_2_give_the_same_flow(fixtures: Path) -> None:
 def test_upgraded_flow_runs(fixtures: Path) -> None:
     flow = Flow.load(fixtures / "v0_1.aflow")
     assert [p for p in flow.validate() if p.severity == "error"] == []
-    ctx = flow.context_class()
+    ctx = with_scopes(flow.context_class(), flow.scope_map())  # fresh instances
     program = Program(flow, frozenset(ctx.providers), ctx)
     state = program.run_item({"x": 3}, ContainerServices(ctx))
     assert (state["y"], state["z"], state["seen"]) == (6, 16, 3)

@@ -210,6 +210,7 @@ class Flow:
         self.context_ref: str | None = None
         self._context_obj: Any = None
         self._graph = nx.DiGraph()
+        self._edge_index: tuple[int, dict[str, list[Edge]], dict[str, list[Edge]]] | None = None
         self._listeners: list[Callable[[ev.FlowEvent], None]] = []
         if context is not None:
             self.set_context(context)
@@ -416,7 +417,7 @@ class Flow:
             raise FlowError(
                 f"node '{dst_node}' has no input '{dst_port}' (inputs: {dst.input_names})"
             )
-        if any(e.target == target for e in self.edges):
+        if any(e.target == target for e in self.edges_into(dst_node)):
             raise FlowError(f"input '{target}' is already wired; disconnect it first")
         if self.would_cycle(src_node, dst_node):
             raise CycleError(
@@ -424,7 +425,7 @@ class Flow:
                 f"'{src_node}' already depends on '{dst_node}'"
             )
         edge = Edge(source, target)
-        self.edges.append(edge)
+        self._append_edge(edge)
         self._graph.add_edge(src_node, dst_node)
         self._emit(ev.EdgeAdded(source, target))
         return edge
@@ -433,6 +434,7 @@ class Flow:
         for i, e in enumerate(self.edges):
             if e.source == source and e.target == target:
                 del self.edges[i]
+                self._edge_index = None
                 break
         else:
             raise FlowError(f"no edge from '{source}' to '{target}'")
@@ -441,15 +443,36 @@ class Flow:
             self._graph.remove_edge(a, b)
         self._emit(ev.EdgeRemoved(source, target))
 
+    def _edges_by_node(self) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:
+        """Edges by target node and by source node, rebuilt after the edges change (a scan
+        per call made compiling or validating a 2,000-node flow take seconds)."""
+        index = self._edge_index
+        if index is None or index[0] != len(self.edges):
+            into: dict[str, list[Edge]] = {}
+            out: dict[str, list[Edge]] = {}
+            for e in self.edges:
+                into.setdefault(e.target_node, []).append(e)
+                out.setdefault(e.source_node, []).append(e)
+            index = self._edge_index = (len(self.edges), into, out)
+        return index[1], index[2]
+
+    def _append_edge(self, edge: Edge) -> None:
+        index = self._edge_index
+        self.edges.append(edge)
+        if index is not None and index[0] == len(self.edges) - 1:
+            index[1].setdefault(edge.target_node, []).append(edge)
+            index[2].setdefault(edge.source_node, []).append(edge)
+            self._edge_index = (len(self.edges), index[1], index[2])
+
     def edges_into(self, node_id: str) -> list[Edge]:
-        return [e for e in self.edges if e.target_node == node_id]
+        return list(self._edges_by_node()[0].get(node_id, ()))
 
     def edges_from(self, node_id: str) -> list[Edge]:
-        return [e for e in self.edges if e.source_node == node_id]
+        return list(self._edges_by_node()[1].get(node_id, ()))
 
     def insert_edge(self, edge: Edge) -> None:
         """Add an edge read from a file without checks (validate reports problems)."""
-        self.edges.append(edge)
+        self._append_edge(edge)
         if edge.source_node in self.nodes and edge.target_node in self.nodes:
             self._graph.add_edge(edge.source_node, edge.target_node)
         self._emit(ev.EdgeAdded(edge.source, edge.target))
