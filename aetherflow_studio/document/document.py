@@ -96,8 +96,10 @@ class FlowDocument(QObject):
 
     def close(self) -> None:
         """Stop listening to the flow (the document is no longer used)."""
-        if self._on_flow_event in self._flow._listeners:
+        try:
             self._flow.unsubscribe(self._on_flow_event)
+        except ValueError:
+            pass  # already closed
 
     def undo(self) -> None:
         self._stack.undo()
@@ -245,10 +247,8 @@ class FlowDocument(QObject):
 
     def set_scope(self, service: str, scope: str) -> None:
         """Switch a service to "shared" or "isolated" ("Switch db_pool to isolated")."""
-        if service not in self._flow.services:
+        if service not in self._flow.services or scope not in ("shared", "isolated"):
             self._flow.set_scope(service, scope)  # raises the engine's readable ScopeError
-        if scope not in ("shared", "isolated"):
-            self._flow.set_scope(service, scope)
         if self._flow.services[service].scope != scope:
             self._stack.push(cmd.SetScopeCommand(self._flow, service, scope))
 
