@@ -201,3 +201,10 @@ def test_save_uses_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_inputs_of_a_loaded_flow(fixtures: Path) -> None:
     flow = Flow.load(fixtures / "v1_0.aflow")
     assert flow.inputs() == ["x"]  # counter is a service, y is produced by double
+
+
+def test_a_reference_that_would_not_load_is_refused_on_save(tmp_path: Path) -> None:
+    flow = Flow("f")
+    flow.add("my module:my func", id="odd")
+    with pytest.raises(FlowFormatError, match=r"node 'odd'.*not 'module:qualname'"):
+        flow.save(tmp_path / "f.aflow")

@@ -15,6 +15,7 @@ import copy
 import json
 import math
 import os
+import re
 import warnings
 from typing import Any
 
@@ -27,6 +28,7 @@ from .model import Edge, Flow, GroupSpec, NodeSpec, OutputSpec, PortSpec, Servic
 SUFFIX = ".aflow"
 MAX_BYTES = 256 * 1024 * 1024  # far above any real flow; refuses runaway files early
 SCHEMA = "aflow-1"
+_REF = re.compile(schemas.load_schema(SCHEMA)["$defs"]["ref"]["pattern"])
 
 _TOP = ("format", "version", "name", "description", "context", "source", "metadata",
         "services", "nodes", "edges", "groups")  # fmt: skip
@@ -330,6 +332,8 @@ def _node_doc(n: NodeSpec, path: str) -> dict[str, Any]:
     d: dict[str, Any] = {"id": n.id}
     if n.label is not None:
         d["label"] = n.label
+    if not _REF.search(n.ref):  # would be refused on load
+        raise FlowFormatError(path, owner, f"reference {n.ref!r} is not 'module:qualname'")
     d["ref"] = n.ref
     d["position"] = [float(n.position[0]), float(n.position[1])]
     if n.constants:

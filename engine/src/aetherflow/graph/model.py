@@ -562,7 +562,8 @@ class Flow:
         return flow_inputs(self)
 
     def validate(self, resolve: bool = True) -> list[Problem]:
-        """Return the problems of this flow (empty when it can run)."""
+        """Return the problems of this flow: no errors when it can run (infos name its
+        flow inputs). See `aetherflow.graph.validate`."""
         from .validate import validate_flow
 
         return validate_flow(self, resolve=resolve)
