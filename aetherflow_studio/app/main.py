@@ -60,6 +60,12 @@ def smoke_test(flow: str | None, settings_path: str | None) -> int:
             return 1
         window.show()
         app.processEvents()
+        from aetherflow_studio.runtime.smoke import run_to_end
+
+        if target and run_to_end(app, window):  # run the flow to the end (issue 6)
+            window.document.undo_stack.setClean()
+            window.close()
+            return 1
         nodes = len(window.document.flow.nodes)
         window.document.undo_stack.setClean()
         window.close()

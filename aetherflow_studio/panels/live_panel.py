@@ -1,0 +1,68 @@
+"""`LivePanel`: the base of panels fed by the run controller's poll.
+
+A panel keeps the latest frame and draws only while it is visible; showing it draws the
+kept frame, and hiding or showing it tells the controller, which stops polling when no
+live panel is visible.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shiboken6
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QWidget
+
+from aetherflow_studio.runtime.records import LiveFrame
+
+
+class LivePanel(QWidget):
+    """Subclasses implement `draw_frame` (and may set ``wants_services``/``wants_timeline``)."""
+
+    wants_services = False
+    wants_timeline = False
+
+    def __init__(self, controller: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._frame: LiveFrame | None = None
+        self._drawn: LiveFrame | None = None
+        self.controller = controller
+        self.draws = 0  # frames drawn (the benchmark counts them)
+        if controller is not None:
+            controller.subscribe(self)
+
+    def wants_frames(self) -> bool:
+        return self.isVisible()
+
+    def update_frame(self, frame: LiveFrame) -> None:
+        if self._frame is not None and frame.number != self._frame.number:
+            self.run_changed(frame)
+        self._frame = frame
+        if self.isVisible():
+            self._draw(frame)
+
+    def _draw(self, frame: LiveFrame) -> None:
+        self._drawn = frame
+        self.draws += 1
+        self.draw_frame(frame)
+
+    def run_changed(self, frame: LiveFrame) -> None:
+        """A new run's first frame: reset what belongs to the previous run."""
+
+    def draw_frame(self, frame: LiveFrame) -> None:
+        raise NotImplementedError
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._frame is not None and self._frame is not self._drawn:
+            self._draw(self._frame)
+        self._tell_controller()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._tell_controller()
+
+    def _tell_controller(self) -> None:
+        c = self.controller
+        if c is not None and shiboken6.isValid(c):  # the window may be tearing down
+            c.visibility_changed()

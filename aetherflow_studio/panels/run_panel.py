@@ -1,0 +1,170 @@
+"""Run controls: Run, Pause/Resume, Stop, workers, input, on-error policy, executor, and a
+status line (items, items/s, errors) with the "edits apply to the next run" banner."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from aetherflow_studio.runtime.inputs import RunSettings
+
+from .live_panel import LivePanel
+
+INPUTS = (("source", "Source node"), ("count", "Generated {i}"), ("file", "File (.jsonl/.csv)"),
+          ("module", "module:attr"))  # fmt: skip
+EXECUTORS = (("thread", "Threads"), ("dask-local", "Dask (local)"),
+             ("dask-address", "Dask (address)"))  # fmt: skip
+
+
+def dask_available() -> bool:
+    find = importlib.util.find_spec
+    return find("distributed") is not None and find("aetherflow.runtime.dask_executor") is not None
+
+
+class RunPanel(LivePanel):
+    """The run controls, laid out in one row (it lives in a toolbar)."""
+
+    def __init__(self, controller: Any, actions: dict[str, QAction],
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(controller, parent)
+        self.setObjectName("run_panel")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        for name in ("run.start", "run.pause", "run.stop"):
+            button = QToolButton()
+            button.setDefaultAction(actions[name])
+            layout.addWidget(button)
+        self.workers = QSpinBox()
+        self.workers.setRange(1, 256)
+        self.workers.setValue(controller.settings.workers)
+        self.workers.setToolTip("Worker threads (Dask: workers)")
+        self.input_kind = _combo(INPUTS)
+        self.count = QSpinBox()
+        self.count.setRange(0, 100_000_000)
+        self.count.setValue(controller.settings.count)
+        self.count.setToolTip("Items to generate, or the most the source may give (0: all)")
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("items.jsonl or .csv")
+        browse = QAction("…", self)
+        browse.triggered.connect(self._on_browse_triggered)
+        self.path.addAction(browse, QLineEdit.ActionPosition.TrailingPosition)
+        self.target = QLineEdit()
+        self.target.setPlaceholderText("module:attr")
+        self.on_error = _combo((("continue", "continue"), ("stop", "stop")))
+        self.on_error.setToolTip("On a failed item: go on, or stop handing out items")
+        self.executor = _combo(EXECUTORS)
+        if not dask_available():
+            for i in (1, 2):
+                self.executor.model().item(i).setEnabled(False)
+            self.executor.setToolTip("Dask is not installed: threads only")
+        self.address = QLineEdit()
+        self.address.setPlaceholderText("tcp://host:8786")
+        self.status = QLabel("Ready.")
+        self.status.setObjectName("run_status")
+        self.banner = QLabel("Running: edits apply to the next run")
+        self.banner.setStyleSheet("background:#5d4037; color:#ffe0b2; padding:2px 6px;"
+                                  "border-radius:3px;")  # fmt: skip
+        self.banner.setVisible(False)
+        for label, w in (("Workers", self.workers), ("Input", self.input_kind), ("", self.count),
+                         ("", self.path), ("", self.target), ("On error", self.on_error),
+                         ("Executor", self.executor), ("", self.address)):  # fmt: skip
+            if label:
+                layout.addWidget(QLabel(label))
+            layout.addWidget(w)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.status, 1)
+        self.input_kind.currentIndexChanged.connect(lambda _i: self._sync_fields())
+        self.executor.currentIndexChanged.connect(lambda _i: self._sync_fields())
+        controller.state_changed.connect(self._on_controller_state_changed)
+        controller.run_finished.connect(self._on_controller_run_finished)
+        controller.run_failed.connect(self._on_controller_run_failed)
+        self._sync_fields()
+
+    def wants_frames(self) -> bool:
+        return False  # the status line alone never keeps the poll running
+
+    def settings(self) -> RunSettings:
+        """The run settings the controls show now."""
+        base = self.controller.settings
+        return RunSettings(
+            workers=self.workers.value(), input_kind=self.input_kind.currentData(),
+            count=self.count.value(), path=self.path.text(), target=self.target.text(),
+            on_error=self.on_error.currentData(), executor=self.executor.currentData(),
+            address=self.address.text(), scopes=dict(base.scopes),
+        )  # fmt: skip
+
+    def set_input(self, kind: str, count: int | None = None) -> None:
+        self.input_kind.setCurrentIndex(self.input_kind.findData(kind))
+        if count is not None:
+            self.count.setValue(count)
+
+    def _sync_fields(self) -> None:
+        kind = self.input_kind.currentData()
+        self.count.setVisible(kind in ("source", "count"))
+        self.path.setVisible(kind == "file")
+        self.target.setVisible(kind == "module")
+        self.address.setVisible(self.executor.currentData() == "dask-address")
+
+    def _on_browse_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Input items", "",
+                                              "Items (*.jsonl *.ndjson *.csv)")  # fmt: skip
+        if path:
+            self.path.setText(path)
+
+    def draw_frame(self, frame: Any) -> None:
+        snap = frame.snapshot
+        if snap is None:
+            return
+        total = f" / {snap.total:,}" if snap.total else ""
+        errors = ""
+        if snap.failed:
+            errors = f" · <span style='color:#e57373'>{snap.failed:,} errors</span>"
+        self.status.setText(f"Run {frame.number} {snap.state}: {snap.items:,}{total} items · "
+                            f"{snap.items_per_s:,.0f} items/s{errors}")  # fmt: skip
+
+    def update_frame(self, frame: Any) -> None:
+        self._frame = frame
+        self.draw_frame(frame)  # the status line is cheap: always current
+
+    def _on_controller_state_changed(self, state: str) -> None:
+        live = state != "idle"
+        self.banner.setVisible(live)
+        for w in (self.workers, self.input_kind, self.count, self.path, self.target,
+                  self.on_error, self.executor, self.address):  # fmt: skip
+            w.setEnabled(not live)
+        if state == "starting":
+            self.status.setText("Starting…")
+
+    def _on_controller_run_finished(self, record: Any) -> None:
+        if record.error:
+            self.status.setText(f"Run {record.number} failed: {record.error}")
+            return
+        st = record.stats
+        how = "stopped" if st.get("stop_reason") else "finished"
+        self.status.setText(
+            f"Run {record.number} {how}: {record.items:,} items in {record.elapsed:.2f} s · "
+            f"{record.items_per_s:,.0f} items/s · {record.failed:,} errors"
+        )
+
+    def _on_controller_run_failed(self, message: str) -> None:
+        self.status.setText(message.splitlines()[0])
+        self.status.setToolTip(message)
+
+
+def _combo(entries: tuple[tuple[str, str], ...]) -> QComboBox:
+    combo = QComboBox()
+    for data, text in entries:
+        combo.addItem(text, data)
+    return combo

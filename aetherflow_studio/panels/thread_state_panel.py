@@ -1,0 +1,258 @@
+"""Per-thread state: one column per worker with its isolated services as a tree.
+
+Shared services are shown once, in a first column marked shared. Trees are updated in
+place (items reused by key) when a new services snapshot arrives (~4 Hz), within a budget
+of items per column; values that changed since the previous snapshot get a background
+that fades out over `FADE_SECONDS`. A search box filters every column.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .live_panel import LivePanel
+from .throughput_panel import short_thread, thread_color
+
+FADE_SECONDS = 1.5
+MAX_ITEMS = 600  # tree items updated per column and snapshot
+CHANGED_RGB = (255, 193, 7)
+SHARED = "__shared__"
+
+
+def _summary(value: Any) -> str:
+    if isinstance(value, dict):
+        kind = value.get("__type__")
+        n = len(value) - (1 if kind else 0)
+        return f"{kind} ({n})" if kind else f"{{{n}}}"
+    if isinstance(value, list):
+        return f"[{len(value)}]"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+class StateColumn(QFrame):
+    """One thread (or the shared services): a header and a tree."""
+
+    def __init__(self, key: str, title: str, color: str) -> None:
+        super().__init__()
+        self.key = key
+        self.setObjectName("state_column")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumWidth(165)
+        self.header = QLabel(title)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.header.setStyleSheet(f"border-top: 3px solid {color}; padding: 3px;")
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["name", "value"])
+        self.tree.setColumnWidth(0, 95)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tree)
+        self.source: Any = None  # the snapshot last rendered (compared by identity)
+        self.fresh: dict[int, tuple[QTreeWidgetItem, float]] = {}
+        self._budget = 0
+        self._now = 0.0
+
+    def set_header(self, html: str) -> None:
+        if self.header.text() != html:
+            self.header.setText(html)
+
+    def service_names(self) -> list[str]:
+        return [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())]
+
+    def sync(self, services: dict[str, Any], labels: dict[str, str]) -> None:
+        """Update the tree to ``services`` (rendered data), marking changed values."""
+        self._budget, self._now = MAX_ITEMS, time.monotonic()
+        first = self.tree.topLevelItemCount() == 0
+        root = self.tree.invisibleRootItem()
+        self._sync_children(root, [(labels.get(k, k), v) for k, v in services.items()], first)
+        if first:
+            for i in range(self.tree.topLevelItemCount()):
+                self.tree.topLevelItem(i).setExpanded(True)
+
+    def _sync_children(self, parent: QTreeWidgetItem, entries: list[tuple[Any, Any]],
+                       first: bool) -> None:  # fmt: skip
+        for i, (key, value) in enumerate(entries):
+            if self._budget <= 0:
+                break
+            self._budget -= 1
+            child = parent.child(i)
+            name = str(key)
+            if child is None or child.text(0) != name:
+                child = QTreeWidgetItem([name, ""])
+                parent.insertChild(i, child)
+            self._sync_item(child, value, first)
+        while parent.childCount() > len(entries):
+            parent.takeChild(parent.childCount() - 1)
+
+    def _sync_item(self, item: QTreeWidgetItem, value: Any, first: bool) -> None:
+        text = _summary(value)
+        if item.text(1) != text:
+            item.setText(1, text)
+            if not first and not isinstance(value, dict | list):
+                self._mark(item)
+        if isinstance(value, dict):
+            entries = [(k, v) for k, v in value.items() if k != "__type__"]
+            self._sync_children(item, entries, first)
+        elif isinstance(value, list):
+            self._sync_children(item, list(enumerate(value)), first)
+        elif item.childCount():
+            item.takeChildren()
+
+    def _mark(self, item: QTreeWidgetItem | None) -> None:
+        while item is not None:
+            self.fresh[id(item)] = (item, self._now)
+            item = item.parent()
+
+    def fade(self, now: float) -> None:
+        for key, (item, t) in list(self.fresh.items()):
+            age = now - t
+            if age >= FADE_SECONDS:
+                item.setBackground(1, QBrush())
+                item.setBackground(0, QBrush())
+                del self.fresh[key]
+            else:
+                brush = QBrush(QColor(*CHANGED_RGB, int(110 * (1 - age / FADE_SECONDS))))
+                item.setBackground(0, brush)
+                item.setBackground(1, brush)
+
+    def apply_filter(self, text: str) -> None:
+        text = text.lower()
+        root = self.tree.invisibleRootItem()
+        for i in range(root.childCount()):
+            _filter(root.child(i), text)
+
+
+def _filter(item: QTreeWidgetItem, text: str) -> bool:
+    """Show ``item`` when it or a descendant matches; returns whether it is shown."""
+    own = not text or text in item.text(0).lower() or text in item.text(1).lower()
+    any_child = False
+    for i in range(item.childCount()):
+        any_child = _filter(item.child(i), "" if own else text) or any_child
+    shown = own or any_child
+    item.setHidden(not shown)
+    if text and any_child:
+        item.setExpanded(True)
+    return shown
+
+
+class ThreadStatePanel(LivePanel):
+    """Every worker's isolated services, side by side, refreshed live."""
+
+    wants_services = True
+
+    def __init__(self, controller: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(controller, parent)
+        self.setObjectName("thread_state_panel")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter state (name or value)…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.columns: dict[str, StateColumn] = {}
+        self._frames = 0
+        self._row = QWidget()
+        self._row_layout = QHBoxLayout(self._row)
+        self._row_layout.setContentsMargins(0, 0, 0, 0)
+        self._row_layout.setSpacing(4)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._row)
+        self.hint = QLabel("Run the flow to see each worker thread's isolated services.")
+        self.hint.setStyleSheet("color: gray; padding: 6px;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.search)
+        layout.addWidget(self.hint)
+        layout.addWidget(scroll, 1)
+
+    def run_changed(self, frame: Any) -> None:
+        for column in self.columns.values():
+            column.setParent(None)
+            column.deleteLater()
+        self.columns.clear()
+
+    def thread_columns(self) -> list[StateColumn]:
+        return [c for k, c in self.columns.items() if k != SHARED]
+
+    def draw_frame(self, frame: Any) -> None:
+        snap = frame.snapshot
+        if snap is None:
+            return
+        self.hint.setVisible(False)
+        self._frames += 1
+        if frame.shared:
+            self._draw_shared(frame.shared)
+        headers = frame.final or self._frames % 3 == 1  # ~10 Hz is plenty for counters
+        synced = 0
+        for i, t in enumerate(snap.threads):
+            column = self._column(t.name, thread_color(i))
+            if headers:
+                column.set_header(_thread_header(t, snap.state))
+            services = frame.services.get(t.name)
+            if services is None or services is column.source:
+                continue
+            if synced and not frame.final:
+                continue  # one tree per frame: spreads the work, keeps the GUI live
+            synced += 1
+            column.source = services
+            column.sync(services.services, {k: f"{k}  (isolated)" for k in services.services})
+            if self.search.text():
+                column.apply_filter(self.search.text())
+        now = time.monotonic()
+        for column in self.columns.values():
+            if column.fresh:
+                column.fade(now)
+
+    def _draw_shared(self, shared: dict[str, Any]) -> None:
+        column = self._column(SHARED, "#bdbdbd")
+        column.set_header("<b>Shared services</b><br>one instance for every thread")
+        if shared is not column.source:
+            column.source = shared
+            column.sync(shared, {k: f"{k}  (shared)" for k in shared})
+
+    def _column(self, key: str, color: str) -> StateColumn:
+        column = self.columns.get(key)
+        if column is None:
+            column = StateColumn(key, short_thread(key), color)
+            index = 0 if key == SHARED else self._row_layout.count()
+            self._row_layout.insertWidget(index, column)
+            self.columns[key] = column
+        return column
+
+    def _on_search_text_changed(self, text: str) -> None:
+        for column in self.columns.values():
+            column.apply_filter(text)
+
+
+def _thread_header(t: Any, run_state: str) -> str:
+    if not t.alive:
+        status = "<span style='color:#9e9e9e'>● finished</span>"
+    elif t.busy and t.current_node:
+        status = f"<span style='color:#66bb6a'>● busy</span> in <b>{t.current_node}</b>"
+    elif t.busy:
+        status = "<span style='color:#66bb6a'>● busy</span>"
+    else:
+        word = "paused" if run_state == "paused" else "idle"
+        status = f"<span style='color:#bdbdbd'>○ {word}</span>"
+    failed = f" · <span style='color:#e57373'>{t.failed} failed</span>" if t.failed else ""
+    return (f"<b>{short_thread(t.name)}</b><br>"
+            f"{t.items:,} items · {t.items_per_s:,.0f}/s{failed}<br>{status}")  # fmt: skip

@@ -1,0 +1,165 @@
+"""`install_run_ui(window)`: the run controller, its actions, toolbar and panels, wired
+into the main window through its extension points (``add_dock``, ``add_action``,
+``menus["run"]``, ``document_changed``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QToolBar
+
+from aetherflow_studio.panels.errors_panel import ErrorsPanel
+from aetherflow_studio.panels.history_panel import HistoryPanel
+from aetherflow_studio.panels.run_panel import RunPanel
+from aetherflow_studio.panels.thread_state_panel import ThreadStatePanel
+from aetherflow_studio.panels.throughput_panel import ThroughputPanel
+from aetherflow_studio.panels.timeline_panel import TimelinePanel
+
+from .overlays import RunOverlays
+from .run_controller import RunController
+
+Area = Qt.DockWidgetArea
+
+
+@dataclass
+class RunUI:
+    """What `install_run_ui` built (``window.run_ui``)."""
+
+    controller: RunController
+    panel: RunPanel
+    toolbar: QToolBar
+    throughput: ThroughputPanel
+    timeline: TimelinePanel
+    thread_state: ThreadStatePanel
+    errors: ErrorsPanel
+    history: HistoryPanel
+    overlays: RunOverlays
+
+    def run(self) -> int:
+        """Start a run with the controls' settings (the Run action)."""
+        return self.controller.start(self.panel.settings())
+
+
+class _CloseWatcher(QObject):
+    """Stops a live run when the window closes (workers are daemons; this is tidiness)."""
+
+    def __init__(self, window: Any, controller: RunController) -> None:
+        super().__init__(window)
+        self._controller = controller
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            self._controller.shutdown()
+        return False
+
+
+def install_run_ui(window: Any) -> RunUI:
+    """Add run controls, live panels and canvas overlays to ``window`` (a `MainWindow`)."""
+    controller = RunController(window.document, window)
+    actions = _add_actions(window, controller)
+    panel = RunPanel(controller, actions)
+    toolbar = QToolBar("Run", window)
+    toolbar.setObjectName("toolbar_run")
+    toolbar.setMovable(False)
+    toolbar.addWidget(panel)
+    window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+    ui = RunUI(controller, panel, toolbar, ThroughputPanel(controller), TimelinePanel(controller),
+               ThreadStatePanel(controller), ErrorsPanel(), HistoryPanel(),
+               RunOverlays(controller, lambda: window.scene))  # fmt: skip
+    actions["run.start"].triggered.connect(lambda _c=False: ui.run())
+    _add_docks(window, ui)
+    _connect(window, ui)
+    _CloseWatcher(window, controller)
+    window.run_ui = ui
+    return ui
+
+
+def _add_actions(window: Any, controller: RunController) -> dict[str, Any]:
+    run = window.add_action("run.start", "&Run", None, "F5", menu="run")
+    pause = window.add_action("run.pause", "&Pause", controller.toggle_pause, "F6", menu="run")
+    stop = window.add_action("run.stop", "&Stop", controller.stop, "Shift+F5", menu="run")
+    run.setToolTip("Run the flow on worker threads (F5)")
+    pause.setToolTip("Pause or resume the run (F6)")
+    stop.setToolTip("Stop: items in flight finish, no new ones start (Shift+F5)")
+    menu = window.menus.get("run")
+    if menu is not None:
+        menu.menuAction().setVisible(True)
+    actions = {"run.start": run, "run.pause": pause, "run.stop": stop}
+    _on_state(actions, "idle")
+    controller.state_changed.connect(lambda state: _on_state(actions, state))
+    return actions
+
+
+def _on_state(actions: dict[str, Any], state: str) -> None:
+    actions["run.start"].setEnabled(state == "idle")
+    actions["run.pause"].setEnabled(state in ("running", "paused"))
+    actions["run.pause"].setText("&Resume" if state == "paused" else "&Pause")
+    actions["run.stop"].setEnabled(state in ("starting", "running", "paused"))
+
+
+def _add_docks(window: Any, ui: RunUI) -> None:
+    """Thread state, throughput and timeline side by side under the canvas (what one
+    watches during a run); errors and history tabbed with the problems."""
+    window.add_dock(ui.thread_state, "Thread State", Area.BottomDockWidgetArea, "thread_state")
+    window.add_dock(ui.throughput, "Throughput", Area.BottomDockWidgetArea, "throughput")
+    window.add_dock(ui.timeline, "Timeline", Area.BottomDockWidgetArea, "timeline")
+    docks = window.docks
+    split = Qt.Orientation.Horizontal
+    window.splitDockWidget(docks["thread_state"], docks["throughput"], split)
+    window.splitDockWidget(docks["throughput"], docks["timeline"], split)
+    window.add_dock(ui.errors, "Errors", Area.BottomDockWidgetArea, "errors",
+                    tabify_with="problems")  # fmt: skip
+    window.add_dock(ui.history, "Run History", Area.BottomDockWidgetArea, "history",
+                    tabify_with="errors")  # fmt: skip
+    arrange_run_docks(window)
+    QTimer.singleShot(0, lambda: arrange_run_docks(window))  # again at the shown size
+
+
+def arrange_run_docks(window: Any) -> None:
+    """Give the live panels most of the bottom area (problems keep a narrow column)."""
+    docks = window.docks
+    names = ["problems", "thread_state", "throughput", "timeline"]
+    present = [docks[n] for n in names if n in docks]
+    width = max(800, window.width() - 60)
+    shares = {"problems": 0.16, "thread_state": 0.36, "throughput": 0.24, "timeline": 0.24}
+    sizes = [int(width * shares[n]) for n in names if n in docks]
+    window.resizeDocks(present, sizes, Qt.Orientation.Horizontal)
+    window.resizeDocks([docks["thread_state"]], [int(window.height() * 0.4)],
+                       Qt.Orientation.Vertical)  # fmt: skip
+
+
+def _connect(window: Any, ui: RunUI) -> None:
+    c = ui.controller
+    c.run_started.connect(lambda _n: ui.errors.clear())
+    c.errors_added.connect(ui.errors.add_errors)
+    c.errors_added.connect(lambda _e: window.docks["errors"].raise_())
+    c.run_finished.connect(ui.history.add_record)
+    c.run_failed.connect(lambda msg: window.statusBar().showMessage(msg.splitlines()[0], 8000))
+    ui.errors.node_selection_requested.connect(window.select_node)
+
+    def on_document_changed(document: Any) -> None:
+        c.set_document(document)
+        ui.overlays.scene_replaced()
+        _connect_scene(window, ui)
+
+    window.document_changed.connect(on_document_changed)
+    _connect_scene(window, ui)
+
+
+def _connect_scene(window: Any, ui: RunUI) -> None:
+    scene = window.scene
+    if scene is None or getattr(scene, "_run_ui_connected", False):
+        return
+    scene._run_ui_connected = True
+
+    def on_node_activated(node_id: str) -> None:
+        if ui.errors.show_node(node_id):
+            dock = window.docks["errors"]
+            dock.show()
+            dock.raise_()
+
+    scene.node_activated.connect(on_node_activated)

@@ -1,0 +1,116 @@
+"""Plain data handed from the run controller to the panels: live frames and run records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .inputs import RunSettings
+
+
+@dataclass
+class Series:
+    """Throughput over time for one run, appended by the controller at each poll."""
+
+    t: list[float] = field(default_factory=list)
+    rate: list[float] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    threads: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, t: float, rate: float, failed: int, per_thread: dict[str, float]) -> None:
+        n = len(self.t)
+        self.t.append(t)
+        self.rate.append(rate)
+        self.failed.append(failed)
+        for name, value in per_thread.items():
+            column = self.threads.get(name)
+            if column is None:
+                column = self.threads[name] = [0.0] * n  # a thread that appeared late
+            column.append(value)
+
+
+@dataclass
+class LiveFrame:
+    """One poll of a live run, as the panels see it.
+
+    Attributes
+    ----------
+    number
+        The Studio's run number (1, 2, ... in this session).
+    snapshot
+        The engine's `TelemetrySnapshot` (None before the engine started).
+    series
+        The run's throughput so far (shared, growing: read, never keep a reference).
+    services
+        ``{thread name: ServicesSnapshot}``: the latest isolated-state snapshots.
+    shared
+        ``{service: rendered instance}`` of the shared services (refreshed at a low rate).
+    scopes
+        The run's effective scope map.
+    timeline
+        The engine's `TimelineSampler`, when one runs.
+    final
+        The run has finished: this is the exact, last frame.
+    """
+
+    number: int
+    snapshot: Any
+    series: Series
+    services: dict[str, Any]
+    shared: dict[str, Any]
+    scopes: dict[str, str]
+    timeline: Any = None
+    final: bool = False
+    services_changed: bool = False
+    source: str | None = None
+
+
+@dataclass
+class RunRecord:
+    """A finished run of this session (the history panel lists them)."""
+
+    number: int
+    flow_name: str
+    settings: RunSettings
+    scopes: dict[str, str]
+    report: Any
+    series: Series
+    node_stats: tuple[Any, ...] = ()
+    error: str | None = None
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.report.stats if self.report is not None else {}
+
+    @property
+    def items(self) -> int:
+        return int(self.stats.get("items", 0))
+
+    @property
+    def failed(self) -> int:
+        return int(self.stats.get("failed", 0))
+
+    @property
+    def items_per_s(self) -> float:
+        return float(self.stats.get("items_per_s", 0.0))
+
+    @property
+    def elapsed(self) -> float:
+        return float(self.stats.get("elapsed", 0.0))
+
+    def latency(self, q: str) -> float:
+        """Item latency estimate: the sum over nodes of their ``q`` ("p50", "p95", "mean")."""
+        return sum(getattr(n, q, 0.0) for n in self.node_stats)
+
+    def scope_text(self) -> str:
+        iso = sorted(k for k, v in self.scopes.items() if v == "isolated" and k not in _BUILTIN)
+        sh = sorted(k for k, v in self.scopes.items() if v == "shared" and k not in _BUILTIN)
+        parts = []
+        if iso:
+            parts.append("isolated: " + ", ".join(iso))
+        if sh:
+            parts.append("shared: " + ", ".join(sh))
+        return "; ".join(parts) or "(defaults)"
+
+
+_BUILTIN = frozenset({"context", "shared_data"})  # every context has them

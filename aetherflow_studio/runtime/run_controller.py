@@ -1,0 +1,311 @@
+"""`RunController`: runs the document's flow on the engine's threads and feeds the panels.
+
+Threads
+-------
+- A `RunJob` thread starts the engine, follows it and sends low-rate control events
+  (started, errors, finished, failed) through ONE queued signal; the GUI thread drops
+  events whose run number is not the current run's.
+- High-rate telemetry is never pushed: a ~30 Hz QTimer on the GUI thread polls the run's
+  `TelemetrySnapshot`, skips the frame when nothing changed, and hands a `LiveFrame` to
+  the subscribed panels. It runs only while a run is live and some subscriber is visible.
+- Isolated-service snapshots are requested from the workers at ~4 Hz (only while a
+  subscriber wants them); the workers answer between items.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+from aetherflow.telemetry import TelemetrySnapshot, render
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from .inputs import RunSettings
+from .records import LiveFrame, RunRecord, Series
+from .run_job import RunJob
+
+POLL_MS = 33
+SERVICES_PERIOD = 0.25  # s between isolated-service snapshot requests
+REFRESH_ANYWAY = 0.5  # s: redraw even when counts did not change (rates decay to 0)
+MAX_ERRORS = 5000  # errors kept for the errors panel per run
+
+
+class FrameSubscriber(Protocol):
+    def update_frame(self, frame: LiveFrame) -> None: ...
+    def wants_frames(self) -> bool: ...
+
+
+class RunController(QObject):
+    """Start, pause, resume and stop runs of a document's flow; poll their telemetry.
+
+    Signals
+    -------
+    run_started(int)
+        Run number ``n`` started on the engine.
+    run_finished(object)
+        The `RunRecord` of the run that ended (also after a stop or a failure).
+    errors_added(list)
+        New `ItemError`s of the current run.
+    state_changed(str)
+        ``"idle"``, ``"starting"``, ``"running"``, ``"paused"`` or ``"stopping"``.
+    run_failed(str)
+        The run could not start or crashed: the message.
+    """
+
+    run_started = Signal(int)
+    run_finished = Signal(object)
+    errors_added = Signal(list)
+    state_changed = Signal(str)
+    run_failed = Signal(str)
+    _event = Signal(object)  # (kind, run number, payload), emitted by the run's thread
+
+    def __init__(self, document: Any = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.settings = RunSettings()
+        self.history: list[RunRecord] = []
+        self.errors: list[Any] = []
+        self.state = "idle"
+        self.frame: LiveFrame | None = None
+        self.timeline_hz = 250.0  # the GIL caps it near there under load anyway
+        self._subscribers: list[Any] = []
+        self._number = 0
+        self._job: RunJob | None = None
+        self._series = Series()
+        self._timeline: Any = None
+        self._last_version = -1
+        self._last_push = 0.0
+        self._last_request = 0.0
+        self._services: dict[str, Any] = {}
+        self._shared: dict[str, Any] = {}
+        self.polls = 0  # frames delivered (the benchmark counts them)
+        self._event.connect(self._on_job_event, Qt.ConnectionType.QueuedConnection)
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    # -- state ------------------------------------------------------------------------
+    @property
+    def number(self) -> int:
+        """The current (or last) run's number."""
+        return self._number
+
+    @property
+    def running(self) -> bool:
+        return self._job is not None
+
+    @property
+    def handle(self) -> Any:
+        return self._job.handle if self._job is not None else None
+
+    def set_document(self, document: Any) -> None:
+        """Runs use this document's flow from now on (a live run goes on with its copy)."""
+        self.document = document
+
+    # -- subscribers ------------------------------------------------------------------
+    def subscribe(self, subscriber: FrameSubscriber) -> None:
+        """``subscriber.update_frame(frame)`` is called with every changed frame;
+        ``subscriber.wants_frames()`` says whether it is visible (keeps the timer on)."""
+        self._subscribers.append(subscriber)
+        if self.frame is not None:
+            subscriber.update_frame(self.frame)
+
+    def visibility_changed(self) -> None:
+        """A subscriber was shown or hidden: start or stop polling."""
+        self._update_timer()
+
+    def _update_timer(self) -> None:
+        live = self._job is not None and self.state != "starting"
+        want = live and any(s.wants_frames() for s in self._subscribers)
+        if want and not self._timer.isActive():
+            self._timer.start()
+            self._on_timer_timeout()
+        elif not want and self._timer.isActive():
+            self._timer.stop()
+
+    # -- commands ---------------------------------------------------------------------
+    def start(self, settings: RunSettings | None = None) -> int:
+        """Start a run of a copy of the document's flow (edits apply to the next run).
+
+        Returns the run number, 0 when it could not start (``run_failed`` says why).
+        """
+        if self._job is not None:
+            return 0
+        if settings is not None:
+            self.settings = settings
+        doc = self.document
+        if doc is None or not doc.flow.nodes:
+            self.run_failed.emit("nothing to run: the flow has no nodes")
+            return 0
+        if not getattr(doc, "trusted", True):
+            self.run_failed.emit("trust this flow first (File > Trust and Import Code)")
+            return 0
+        self._number += 1
+        self.errors = []
+        self._series = Series()
+        self._services, self._shared = {}, {}
+        self._last_version = -1
+        self.frame = None
+        self._job = RunJob(self._number, doc.flow.copy(), self.settings, self._event.emit)
+        self._set_state("starting")
+        self._job.start()
+        return self._number
+
+    def pause(self) -> None:
+        if self.handle is not None and self.state == "running":
+            self.handle.pause()
+            self._set_state("paused")
+
+    def resume(self) -> None:
+        if self.handle is not None and self.state == "paused":
+            self.handle.resume()
+            self._set_state("running")
+
+    def toggle_pause(self) -> None:
+        self.resume() if self.state == "paused" else self.pause()
+
+    def stop(self) -> None:
+        """Cooperative stop: items in flight finish; ``run_finished`` follows."""
+        if self._job is not None and self.state != "stopping":
+            self._job.cancel()
+            self._set_state("stopping")
+
+    def shutdown(self, timeout: float = 2.0) -> None:
+        """Stop a live run and wait a little for it (the window is closing)."""
+        job = self._job
+        if job is not None:
+            job.cancel()
+            job.thread.join(timeout)
+        self._timer.stop()
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+        self._update_timer()
+
+    # -- events from the run's thread (queued) ----------------------------------------
+    def _on_job_event(self, event: tuple[str, int, Any]) -> None:
+        kind, number, payload = event
+        if self._job is None or number != self._job.number:
+            return  # a superseded run
+        if kind == "started":
+            self._on_started(payload)
+        elif kind == "errors":
+            room = MAX_ERRORS - len(self.errors)
+            if room > 0:
+                self.errors.extend(payload[:room])
+                self.errors_added.emit(list(payload[:room]))
+        elif kind == "finished":
+            self._finish(payload, None)
+        elif kind == "failed":
+            message, text = payload
+            self.run_failed.emit(f"{message}\n\n{text}")
+            self._finish(None, message)
+
+    def _on_started(self, handle: Any) -> None:
+        if handle is not None and any(getattr(s, "wants_timeline", False)
+                                      for s in self._subscribers):  # fmt: skip
+            from aetherflow.telemetry.timeline import TimelineSampler
+
+            self._timeline = TimelineSampler.for_handle(handle, hz=self.timeline_hz).start()
+        state = "stopping" if self._job is not None and self._job.stop_requested else "running"
+        self.run_started.emit(self._number)
+        self._set_state(state)
+
+    def _finish(self, report: Any, error: str | None) -> None:
+        job = self._job
+        assert job is not None
+        frame = self._poll(final=True)
+        self._job = None
+        if self._timeline is not None:
+            self._timeline.stop()
+        if frame is not None:
+            self._deliver(frame)
+        nodes = frame.snapshot.nodes if frame is not None and frame.snapshot else ()
+        record = RunRecord(job.number, job.flow.name, job.settings, job.scopes, report,
+                           self._series, tuple(nodes), error)  # fmt: skip
+        self.history.append(record)
+        self._set_state("idle")
+        self.run_finished.emit(record)
+
+    # -- polling ----------------------------------------------------------------------
+    def _on_timer_timeout(self) -> None:
+        frame = self._poll()
+        if frame is not None:
+            self._deliver(frame)
+
+    def _deliver(self, frame: LiveFrame) -> None:
+        self.frame = frame
+        self.polls += 1
+        for s in list(self._subscribers):
+            s.update_frame(frame)
+
+    def _poll(self, final: bool = False) -> LiveFrame | None:
+        """A frame of the live run, or None when nothing changed since the last one."""
+        job = self._job
+        if job is None:
+            return None
+        snap = self._snapshot(job)
+        if snap is None:
+            return None
+        now = time.monotonic()
+        changed = self._refresh_services(job, snap, now, final)
+        self._series.add(snap.elapsed, snap.items_per_s, snap.failed,
+                         {t.name: t.items_per_s for t in snap.threads})  # fmt: skip
+        if not (final or changed or snap.version != self._last_version
+                or now - self._last_push >= REFRESH_ANYWAY):  # fmt: skip
+            return None
+        self._last_version, self._last_push = snap.version, now
+        return LiveFrame(job.number, snap, self._series, self._services, self._shared,
+                         job.scopes, self._timeline, final, changed, job.flow.source)  # fmt: skip
+
+    def _snapshot(self, job: RunJob) -> TelemetrySnapshot | None:
+        if job.handle is not None:
+            return job.handle.snapshot()
+        if job.dask is not None:
+            return _dask_snapshot(job)
+        return None
+
+    def _refresh_services(self, job: RunJob, snap: Any, now: float, final: bool) -> bool:
+        """Ask for isolated-state snapshots at a low rate; True when new ones arrived."""
+        handle = job.handle
+        if handle is None:
+            return False
+        wanted = final or any(
+            getattr(s, "wants_services", False) and s.wants_frames() for s in self._subscribers
+        )
+        if wanted and (final or now - self._last_request >= SERVICES_PERIOD):
+            self._last_request = now
+            if not final:
+                handle.telemetry.request_services()
+            self._shared = _render_shared(handle, job.scopes)
+        changed = False
+        for t in snap.threads:
+            if t.services is not None and self._services.get(t.name) is not t.services:
+                self._services[t.name] = t.services
+                changed = True
+        if changed:
+            self._services = dict(self._services)  # panels compare by identity
+        return changed
+
+
+def _render_shared(handle: Any, scopes: dict[str, str]) -> dict[str, Any]:
+    """The shared instances the run created, rendered on the GUI thread (they are shared:
+    the user's code locks them; a torn read only renders stale values)."""
+    run = getattr(handle, "_run", None)
+    view = getattr(getattr(run, "services", None), "_view", None) or {}
+    return {name: render(obj) for name, obj in list(view.items()) if scopes.get(name) != "isolated"}
+
+
+def _dask_snapshot(job: RunJob) -> TelemetrySnapshot:
+    p = job.dask
+    assert p is not None
+    elapsed = time.perf_counter() - p.t0
+    rate = p.items / elapsed if elapsed > 0 else 0.0
+    return TelemetrySnapshot(
+        run_id=f"dask-{job.number}", state="running", elapsed=elapsed, total=p.total,
+        items=p.items, succeeded=p.items - p.failed, failed=p.failed, items_per_s=rate,
+        items_per_s_overall=rate, eta=None, version=p.items,
+    )  # fmt: skip

@@ -1,0 +1,128 @@
+"""One run on a background thread: starts the engine, follows it, reports back.
+
+Everything slow happens here, never on the GUI thread: building the input (which may
+import user code), creating shared services (`Flow.start`), consuming the streamed
+outcomes for per-item errors, waiting for the report, or a whole Dask run. The job talks
+to the GUI only through ``emit((kind, number, payload))``: the controller's one queued
+signal.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from aetherflow import Flow
+
+from .inputs import RunSettings, build_items
+
+ERROR_BATCH_SECONDS = 0.1  # per-item errors reach the GUI in batches, at most 10 a second
+Emit = Callable[[tuple[str, int, Any]], None]
+
+
+def _no_result(_state: dict[str, Any]) -> None:
+    """The Studio keeps counts and errors, not results: no per-item copy of the state."""
+    return None
+
+
+class DaskProgress:
+    """Counters a Dask run's progress callback writes (client thread) and the poll reads."""
+
+    def __init__(self, total: int | None) -> None:
+        self.items = 0
+        self.failed = 0
+        self.total = total
+        self.t0 = time.perf_counter()
+
+    def update(self, finished: int, failed: int) -> None:
+        self.items, self.failed = finished, failed
+
+
+class RunJob:
+    """A run of ``flow`` (a copy, owned by the job) with ``settings``.
+
+    Attributes
+    ----------
+    handle
+        The engine's `RunHandle` once started (thread executor), else None.
+    dask
+        `DaskProgress` of a Dask run, else None.
+    """
+
+    def __init__(self, number: int, flow: Flow, settings: RunSettings, emit: Emit) -> None:
+        self.number = number
+        self.flow = flow
+        self.settings = settings
+        self.scopes = {**flow.scope_map(), **settings.scopes}
+        self.handle: Any = None
+        self.dask: DaskProgress | None = None
+        self.stop_requested = False
+        self._emit = emit
+        self.thread = threading.Thread(target=self._main, name=f"studio-run-{number}", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.stop_requested = True
+        if self.handle is not None:
+            self.handle.cancel()
+
+    def _main(self) -> None:
+        n = self.number
+        try:
+            folder = os.path.dirname(self.flow.path) if getattr(self.flow, "path", None) else None
+            items, limit = build_items(self.settings, self.flow.source is not None, folder)
+            if self.settings.executor == "thread":
+                self._run_threads(items, limit)
+            else:
+                self._run_dask(items, limit)
+        except BaseException as exc:  # report anything: the GUI must leave "running"
+            text = "".join(traceback.format_exception(exc))
+            self._emit(("failed", n, (f"{type(exc).__name__}: {exc}", text)))
+
+    def _run_threads(self, items: Any, limit: int | None) -> None:
+        s = self.settings
+        handle = self.flow.start(
+            items, workers=s.workers, scopes=s.scopes or None, on_error=s.on_error,
+            limit=limit, collect=False, stream=True, extract=_no_result,
+        )  # fmt: skip
+        self.handle = handle
+        if self.stop_requested:
+            handle.cancel()
+        self._emit(("started", self.number, handle))
+        pending: list[Any] = []
+        last = time.monotonic()
+        for _index, _result, error in handle.results():
+            if error is None:
+                continue
+            pending.append(error)
+            now = time.monotonic()
+            if now - last >= ERROR_BATCH_SECONDS:
+                self._emit(("errors", self.number, pending))
+                pending, last = [], now
+        report = handle.wait()
+        if pending:
+            self._emit(("errors", self.number, pending))
+        self._emit(("finished", self.number, report))
+
+    def _run_dask(self, items: Any, limit: int | None) -> None:
+        from aetherflow.runtime.dask_executor import run_flow_dask
+
+        s = self.settings
+        self.dask = DaskProgress(limit)
+        self._emit(("started", self.number, None))
+        scheduler = s.address.strip() if s.executor == "dask-address" else None
+        if s.executor == "dask-address" and not scheduler:
+            raise ValueError("give the Dask scheduler's address (tcp://host:8786)")
+        report = run_flow_dask(
+            self.flow, items, workers=s.workers, scheduler=scheduler, scopes=s.scopes or None,
+            on_error=s.on_error, limit=limit, progress=self.dask.update,
+        )  # fmt: skip
+        if report.errors:
+            self._emit(("errors", self.number, list(report.errors)))
+        self._emit(("finished", self.number, report))
