@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from aetherflow_studio.canvas.scene import FlowScene
 from aetherflow_studio.canvas.view import FlowView
@@ -21,16 +22,29 @@ if TYPE_CHECKING:
 def install(
     window: MainWindow, document: Any, catalog: Callable[[], list[Any]]
 ) -> tuple[FlowScene, FlowView]:
-    """A scene and a view for ``document``; the view replaces the window's central widget.
+    """A scene and a view for ``document``, shown in the window's canvas host.
 
-    A `FlowView` stays bound to the scene it was made with, so each document gets a new one
-    (``setCentralWidget`` deletes the previous view).
+    A `FlowView` stays bound to the scene it was made with, so each document gets a new
+    one; the host widget stays, so the docks keep their sizes when a file is opened.
     """
     scene = FlowScene(document)
     view = FlowView(scene)
     view.setObjectName("canvas")
     view.set_node_catalog(catalog)
-    window.setCentralWidget(view)
+    host = window.centralWidget()
+    if host is None:
+        host = QWidget(window)
+        host.setObjectName("canvas_host")
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        window.setCentralWidget(host)
+    layout = host.layout()
+    while layout.count():
+        old = layout.takeAt(0).widget()
+        if old is not None:
+            old.hide()
+            old.deleteLater()
+    layout.addWidget(view)
     return scene, view
 
 

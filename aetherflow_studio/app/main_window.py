@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.scene: Any = None
         self.view: Any = None
         self._shown = False
+        self._needs_default_layout = True
         # Questions are attributes so tests (and embedders) can answer them without a modal.
         self.ask_save: Callable[[str], str] = lambda name: dialogs.ask_save(self, name)
         self.ask_trust = lambda path, refs: dialogs.ask_trust(self, path, refs)
@@ -206,12 +207,6 @@ class MainWindow(QMainWindow):
         self.add_dock(self.inspector, "Inspector", Area.RightDockWidgetArea, "inspector")
         self.add_dock(self.services, "Services", Area.RightDockWidgetArea, "services")
         self.add_dock(self.problems, "Problems", Area.BottomDockWidgetArea, "problems")
-        self.resizeDocks([self.docks["library"]], [250], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["inspector"]], [320], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["problems"]], [110], Qt.Orientation.Vertical)
-        self.resizeDocks(
-            [self.docks["inspector"], self.docks["services"]], [420, 330], Qt.Orientation.Vertical
-        )
 
     def _build_actions(self) -> None:
         f, k = self.files, QKeySequence.StandardKey
@@ -418,14 +413,39 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 850)
-        if state is not None:
-            self.restoreState(state)
+        self._needs_default_layout = state is None or not self.restoreState(state)
+
+    def _default_layout(self) -> None:
+        """First start: canvas largest, library left, inspector over services, panels below."""
+        self.docks["problems"].raise_()
+        bottom: list[QDockWidget] = []  # one dock per tab group, in the order added
+        hidden: set[QDockWidget] = set()
+        for dock in self.docks.values():
+            if self.dockWidgetArea(dock) != Area.BottomDockWidgetArea or dock in hidden:
+                continue
+            bottom.append(dock)
+            hidden.update(self.tabifiedDockWidgets(dock))
+        if bottom:
+            width = self.width() // len(bottom)
+            self.resizeDocks(bottom, [width] * len(bottom), Qt.Orientation.Horizontal)
+            self.resizeDocks(bottom[:1], [240], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.docks["library"], self.docks["inspector"]], [240, 330], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks(
+            [self.docks["inspector"], self.docks["services"]], [430, 320], Qt.Orientation.Vertical
+        )
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown:
             self._shown = True
-            QTimer.singleShot(0, self.frame_all)  # once the docks have their sizes
+            QTimer.singleShot(0, self._on_first_shown)  # once the docks are laid out
+
+    def _on_first_shown(self) -> None:
+        if self._needs_default_layout:
+            self._default_layout()
+        self.frame_all()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import weakref
-
-import shiboken6
-from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+
+from aetherflow_studio.canvas import style as canvas_style
 
 _COLORS = {
     "dark": {
@@ -132,27 +130,10 @@ def apply_theme(theme: str, app: QApplication | None = None) -> None:
     app = app or QApplication.instance()  # type: ignore[assignment]
     if app is None:
         return
+    if app.property("aetherflow_theme") == theme:
+        return  # restyling every widget again is slow and changes nothing
+    app.setProperty("aetherflow_theme", theme)
     app.setStyle("Fusion")
     app.setPalette(palette(theme))
     app.setStyleSheet(_STYLESHEET.format(**colors(theme)))
-    from aetherflow_studio.canvas import style as canvas_style
-
-    _drop_deleted_listeners(canvas_style)
     canvas_style.set_palette(theme)
-
-
-def _drop_deleted_listeners(canvas_style: object) -> None:
-    """Forget canvas palette listeners whose Qt object is already deleted.
-
-    The canvas holds its listeners as weak methods, but a view whose C++ side was deleted
-    can still have a live Python wrapper (a closed window awaiting garbage collection);
-    calling it raises. Workaround until the canvas checks this itself.
-    """
-    listeners = getattr(canvas_style, "_listeners", None)
-    if not isinstance(listeners, list):
-        return
-    for ref in list(listeners):
-        fn = ref() if isinstance(ref, weakref.WeakMethod) else ref
-        owner = getattr(fn, "__self__", None)
-        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
-            listeners.remove(ref)

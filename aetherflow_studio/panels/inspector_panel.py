@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -54,6 +53,14 @@ def _muted(text: str, role: str = "muted") -> QLabel:
     return label
 
 
+def _port_form() -> QFormLayout:
+    form = QFormLayout()
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    form.setHorizontalSpacing(10)
+    return form
+
+
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setProperty("role", "heading")
@@ -67,6 +74,8 @@ class InspectorPanel(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Content follows the dock's width (labels wrap) instead of scrolling sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.document: Any = None
         self.node_id: str | None = None
         self.title_edit: QLineEdit | None = None
@@ -218,37 +227,34 @@ class InspectorPanel(QScrollArea):
 
     def _build_inputs(self, layout: QVBoxLayout, flow: Any, spec: Any) -> None:
         layout.addWidget(_heading("Inputs"))
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        for row, port in enumerate(spec.inputs):
+        form = _port_form()
+        for port in spec.inputs:
             kind, text = input_source(flow, spec.id, port)
             need = "required" if port.required else f"default {port.default!r}"
-            name = QLabel(f"<b>{html.escape(port.name)}</b>")
-            name.setToolTip(need)
-            grid.addWidget(name, row, 0)
-            grid.addWidget(_muted(port.type or "any", "mono"), row, 1)
-            status = _muted(text)
+            status = _muted(f"{html.escape(port.type or 'any')} · {html.escape(text)}")
+            status.setWordWrap(True)
             status.setObjectName(f"input_{port.name}")
             status.setProperty("kind", kind)
             status.setToolTip(need)
-            grid.addWidget(status, row, 2)
+            name = QLabel(f"<b>{html.escape(port.name)}</b>")
+            name.setToolTip(need)
+            form.addRow(name, status)
         if not spec.inputs:
-            grid.addWidget(_muted("No inputs."), 0, 0)
-        grid.setColumnStretch(2, 1)
-        layout.addLayout(grid)
+            form.addRow(_muted("No inputs."))
+        layout.addLayout(form)
 
     def _build_outputs(self, layout: QVBoxLayout, flow: Any, spec: Any) -> None:
         layout.addWidget(_heading("Outputs"))
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        for row, out in enumerate(spec.outputs):
+        form = _port_form()
+        for out in spec.outputs:
             targets = [e.target for e in flow.edges if e.source == f"{spec.id}.{out.name}"]
-            grid.addWidget(QLabel(f"<b>{html.escape(out.name)}</b>"), row, 0)
-            grid.addWidget(_muted(", ".join(f"→ {t}" for t in targets) or "not connected"), row, 1)
+            text = ", ".join(f"→ {t}" for t in targets) or "not connected"
+            status = _muted(html.escape(text))
+            status.setWordWrap(True)
+            form.addRow(QLabel(f"<b>{html.escape(out.name)}</b>"), status)
         if not spec.outputs:
-            grid.addWidget(_muted("No outputs."), 0, 0)
-        grid.setColumnStretch(1, 1)
-        layout.addLayout(grid)
+            form.addRow(_muted("No outputs."))
+        layout.addLayout(form)
 
     def _update_values(self) -> None:
         spec = self._flow().nodes[self.node_id]

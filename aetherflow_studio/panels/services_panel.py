@@ -80,6 +80,7 @@ class ServicesPanel(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.document: Any = None
         self.cards: dict[str, ServiceCard] = {}
         self.executor_note = _label("", "muted", wrap=True)

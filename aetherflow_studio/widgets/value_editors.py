@@ -95,6 +95,7 @@ class TextEditor(QLineEdit):
     def set_value(self, value: Any) -> None:
         self._committed = "" if value is None else str(value)
         self.setText(self._committed)
+        self.setCursorPosition(0)  # show the start of long values
 
 
 class JsonEditor(TextEditor):
@@ -135,6 +136,7 @@ class JsonEditor(TextEditor):
         self._committed_value = value
         self._committed = json.dumps(value)
         self.setText(self._committed)
+        self.setCursorPosition(0)
 
 
 _INVALID = object()
