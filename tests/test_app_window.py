@@ -260,3 +260,16 @@ def test_canvas_shortcuts_only_act_on_the_canvas(qtbot, tmp_path) -> None:
     assert window.document.flow.nodes == {}
     assert window.actions["edit.delete"].shortcut().toString() == "Del"
     force_close(window)
+
+
+def test_broken_file_is_refused_with_a_readable_message(qtbot, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("AETHERFLOW_STUDIO_NO_DIALOGS", "1")
+    window = make_window(qtbot, tmp_path)
+    before = window.document
+    bad = tmp_path / "bad.aflow"
+    bad.write_text('{"format": "aetherflow", "version": [99, 0]}')
+    assert not window.files.open_path(bad)
+    assert window.document is before
+    assert window.files.last_error and "bad.aflow" in window.files.last_error
+    assert window.settings.recent_files() == []
+    force_close(window)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -187,7 +188,7 @@ class LibraryPanel(QWidget):
 
     def _report(self, error: str | None) -> None:
         if error:
-            self.setToolTip(error)
+            QMessageBox.warning(self, "Cannot import nodes", error)
 
     def _on_tree_context_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
         item = self.tree.itemAt(pos)
