@@ -10,7 +10,14 @@ __all__ = ["window"]  # the fixture
 
 
 def _engine_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.startswith(("aetherflow-", "studio-run"))]
+    # Fan-out pools of code-built compositions that other tests ran stay idle for reuse;
+    # they are not part of any run.
+    return [
+        t
+        for t in threading.enumerate()
+        if t.name.startswith(("aetherflow-", "studio-run"))
+        and not t.name.startswith("aetherflow-fanout")
+    ]
 
 
 def test_run_example_from_the_ui_shows_the_reports_counts(qtbot, window):
