@@ -21,7 +21,6 @@ from aetherflow import __version__
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
     QCloseEvent,
     QKeySequence,
     QShowEvent,
@@ -33,7 +32,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QToolBar,
     QWidget,
 )
 
@@ -43,7 +41,7 @@ from aetherflow_studio.panels.problems_panel import ProblemsPanel
 from aetherflow_studio.panels.services_panel import ServicesPanel
 
 from . import canvas_adapter as canvas
-from . import dialogs
+from . import dialogs, window_actions
 from .files import FileController
 from .recovery import AUTOSAVE_MS, RecoveryStore
 from .settings import StudioSettings
@@ -112,9 +110,9 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
         self.setDocumentMode(True)
         self._build_panels(examples, entry_points)
-        self._build_actions()
-        self._build_menus()
-        self._build_toolbar()
+        window_actions.build_actions(self)
+        window_actions.build_menus(self)
+        window_actions.build_toolbar(self)
         self._build_status_bar()
         self.set_theme(self.settings.theme)
         self.files.new_flow(ask=False)
@@ -207,93 +205,6 @@ class MainWindow(QMainWindow):
         self.add_dock(self.inspector, "Inspector", Area.RightDockWidgetArea, "inspector")
         self.add_dock(self.services, "Services", Area.RightDockWidgetArea, "services")
         self.add_dock(self.problems, "Problems", Area.BottomDockWidgetArea, "problems")
-
-    def _build_actions(self) -> None:
-        f, k = self.files, QKeySequence.StandardKey
-        self.add_action("file.new", "&New", lambda: f.new_flow(), k.New)
-        self.add_action("file.open", "&Open…", f.open_dialog, k.Open)
-        self.add_action("file.save", "&Save", f.save, k.Save)
-        self.add_action("file.save_as", "Save &As…", f.save_as, k.SaveAs)
-        self.add_action("file.trust", "Trust and Import Code…", f.ask_and_resolve)
-        self.add_action("file.quit", "&Quit", self.close, k.Quit)
-        undo = self.undo_group.createUndoAction(self, "&Undo")
-        undo.setShortcut(k.Undo)
-        self.register_action("edit.undo", undo)
-        redo = self.undo_group.createRedoAction(self, "&Redo")
-        redo.setShortcut(k.Redo)
-        self.register_action("edit.redo", redo)
-        self.add_action("edit.cut", "Cu&t", self.cut, k.Cut)
-        self.add_action("edit.copy", "&Copy", self.copy, k.Copy)
-        self.add_action("edit.paste", "&Paste", self.paste, k.Paste)
-        self.add_action("edit.duplicate", "D&uplicate", self.duplicate, "Ctrl+D")
-        self.add_action("edit.delete", "&Delete", self.delete_selection, k.Delete)
-        self.add_action("edit.select_all", "Select &All", self.select_all, k.SelectAll)
-        self.add_action("view.frame_all", "&Frame All", self.frame_all, "Home")
-        self.add_action("view.auto_layout", "&Auto-layout", self.auto_layout, "Ctrl+L")
-        themes = QActionGroup(self)
-        for theme in ("dark", "light"):
-            action = self.add_action(
-                f"view.theme.{theme}", theme.title(), lambda t=theme: self.set_theme(t)
-            )
-            action.setCheckable(True)
-            themes.addAction(action)
-        self.add_action("help.about", "&About AetherFlow Studio", self.about)
-        for name in (
-            "file.new",
-            "file.open",
-            "file.save",
-            "edit.undo",
-            "edit.redo",
-            "view.frame_all",
-            "view.auto_layout",
-        ):
-            self.actions[name].setToolTip(self.actions[name].text().replace("&", ""))
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        a = self.actions
-        file_menu = self.menus["file"] = bar.addMenu("&File")
-        file_menu.addActions([a["file.new"], a["file.open"]])
-        self.menus["file.recent"] = file_menu.addMenu("Open &Recent")
-        self.menus["file.recent"].aboutToShow.connect(self._on_recent_menu_about_to_show)
-        self._on_recent_menu_about_to_show()
-        file_menu.addSeparator()
-        file_menu.addActions([a["file.save"], a["file.save_as"]])
-        file_menu.addSeparator()
-        file_menu.addActions([a["file.trust"]])
-        file_menu.addSeparator()
-        file_menu.addAction(a["file.quit"])
-        edit = self.menus["edit"] = bar.addMenu("&Edit")
-        edit.addActions([a["edit.undo"], a["edit.redo"]])
-        edit.addSeparator()
-        edit.addActions([a[f"edit.{n}"] for n in ("cut", "copy", "paste", "duplicate", "delete")])
-        edit.addSeparator()
-        edit.addAction(a["edit.select_all"])
-        view = self.menus["view"] = bar.addMenu("&View")
-        view.addActions([a["view.frame_all"], a["view.auto_layout"]])
-        view.addSeparator()
-        theme = self.menus["view.theme"] = view.addMenu("&Theme")
-        theme.addActions([a["view.theme.dark"], a["view.theme.light"]])
-        panels = self.menus["view.panels"] = view.addMenu("&Panels")
-        panels.addActions([d.toggleViewAction() for d in self.docks.values()])
-        self.menus["run"] = bar.addMenu("&Run")  # filled by the run controller
-        self.menus["run"].menuAction().setVisible(False)
-        self.menus["help"] = bar.addMenu("&Help")
-        self.menus["help"].addAction(a["help.about"])
-
-    def _build_toolbar(self) -> None:
-        self.toolbar = QToolBar("Main", self)
-        self.toolbar.setObjectName("toolbar_main")
-        self.toolbar.setMovable(False)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
-        a = self.actions
-        self.toolbar.addActions([a["file.new"], a["file.open"], a["file.save"]])
-        self.toolbar.addSeparator()
-        self.toolbar.addActions([a["edit.undo"], a["edit.redo"]])
-        self.toolbar.addSeparator()
-        self.toolbar.addActions([a["view.frame_all"], a["view.auto_layout"]])
-        self.toolbar.addSeparator()
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -484,17 +395,3 @@ class MainWindow(QMainWindow):
         self.problems.set_problems(problems)
         n = len(problems)
         self.problems_label.setText(f"{n} problem{'s' if n != 1 else ''}" if n else "no problems")
-
-    def _on_recent_menu_about_to_show(self) -> None:
-        menu = self.menus["file.recent"]
-        menu.clear()
-        recent = self.settings.recent_files()
-        for path in recent:
-            action = menu.addAction(Path(path).name, lambda p=path: self.files.open_path(p))
-            action.setToolTip(path)
-            action.setStatusTip(path)
-        if not recent:
-            menu.addAction("No recent files").setEnabled(False)
-        else:
-            menu.addSeparator()
-            menu.addAction("Clear list", self.settings.clear_recent_files)
