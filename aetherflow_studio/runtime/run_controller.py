@@ -14,11 +14,12 @@ Threads
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any, Protocol
 
 from aetherflow.telemetry import TelemetrySnapshot, render
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
 from .inputs import RunSettings
 from .records import LiveFrame, RunRecord, Series
@@ -27,6 +28,7 @@ from .run_job import RunJob
 POLL_MS = 33
 SERVICES_PERIOD = 0.25  # s between isolated-service snapshot requests
 REFRESH_ANYWAY = 0.5  # s: redraw even when counts did not change (rates decay to 0)
+FRAME_HOLD_CAP = 0.05  # s: the longest a frame may hold the workers back
 MAX_ERRORS = 5000  # errors kept for the errors panel per run
 
 
@@ -232,9 +234,19 @@ class RunController(QObject):
 
     # -- polling ----------------------------------------------------------------------
     def _on_timer_timeout(self) -> None:
-        frame = self._poll()
-        if frame is not None:
-            self._deliver(frame)
+        job = self._job
+        handle = job.handle if job is not None else None
+        # Workers running pure Python leave the GUI thread 1/(workers+1) of the GIL; hold
+        # them between items while this frame updates and paints (see WorkerGate).
+        hold = handle.hold_workers(FRAME_HOLD_CAP) if handle is not None else None
+        with hold or contextlib.nullcontext():
+            frame = self._poll()
+            if frame is not None:
+                self._deliver(frame)
+                # Paint now, inside the hold: scene updates are queued calls that post
+                # UpdateRequests, so flush twice.
+                QCoreApplication.sendPostedEvents()
+                QCoreApplication.sendPostedEvents()
 
     def _deliver(self, frame: LiveFrame) -> None:
         self.frame = frame

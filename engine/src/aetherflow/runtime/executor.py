@@ -18,6 +18,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from ..context import BaseFlowContext
@@ -26,6 +27,7 @@ from ..graph.model import Flow
 from ..telemetry.collector import RunStatus, Telemetry
 from ..telemetry.snapshot import TelemetrySnapshot
 from .feed import Feed
+from .gate import WorkerGate
 from .program import Program
 from .report import ItemError, RunReport
 from .scopes import RunServices
@@ -60,6 +62,7 @@ class Run(RunStatus):
         self.stop_on_error = options.on_error == "stop"
         self.collect = options.collect
         self.paused = False
+        self.gate = WorkerGate()
         self.resumed = threading.Event()
         self.resumed.set()
         self.stop_reason: str | None = None
@@ -261,6 +264,12 @@ class RunHandle:
             if run.state == "paused":
                 run.state = "running"
             run.resumed.set()
+
+    def hold_workers(self, max_seconds: float = 0.05) -> AbstractContextManager[None]:
+        """``with handle.hold_workers(): ...`` pauses workers between items for the body
+        (at most ``max_seconds``), so a GUI thread can redraw without competing for the
+        GIL; see `WorkerGate`."""
+        return self._run.gate.hold(max_seconds)
 
     def cancel(self) -> None:
         """Stop cooperatively: the items in flight finish, no new ones start. Returns at

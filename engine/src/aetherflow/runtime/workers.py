@@ -76,7 +76,10 @@ class Worker:
 
     def _loop(self, svc: WorkerServices) -> None:
         run, feed, probe = self.run, self.run.feed, self.probe
+        gate = run.gate
         while True:
+            if gate.closed:
+                gate.wait_open()
             if run.paused and not feed.stopping:
                 self._wait_resumed(svc)
             got = feed.take(self._chunk)
@@ -98,7 +101,7 @@ class Worker:
 
     def _run_chunk(self, start: int, items: list[Any], svc: WorkerServices) -> list[Any]:
         run_item, extract = self.run.program.run_item, self.run.extract
-        probe = self.probe
+        probe, gate = self.probe, self.run.gate
         tprobe = probe if self.run.telemetry_on else None
         positions = self.run.positions if tprobe is not None else None
         probe.counting = positions is None
@@ -117,6 +120,8 @@ class Worker:
                     self._stopped(exc, positions)
             probe.items += 1
             index += 1
+            if gate.closed:
+                gate.wait_open()
             if probe.services_wanted != self._answered:
                 self._answer(svc, probe.services_wanted)
         return outcomes
