@@ -47,8 +47,7 @@ class BranchError(AetherFlowError, KeyError):
         self.value = value
         self.keys = list(keys)
         super().__init__(
-            f"branch on node '{node}': condition value {value!r} is not one of "
-            f"{self.keys!r}"
+            f"branch on node '{node}': condition value {value!r} is not one of {self.keys!r}"
         )
 
     def __str__(self) -> str:  # KeyError would repr() the message
