@@ -28,7 +28,7 @@ from .model import Edge, Flow, GroupSpec, NodeSpec, OutputSpec, PortSpec, Servic
 SUFFIX = ".aflow"
 MAX_BYTES = 256 * 1024 * 1024  # far above any real flow; refuses runaway files early
 SCHEMA = "aflow-1"
-_REF = re.compile(schemas.load_schema(SCHEMA)["$defs"]["ref"]["pattern"])
+_REF = re.compile(schemas.load_schema(SCHEMA)["definitions"]["ref"]["pattern"])
 
 _TOP = ("format", "version", "name", "description", "context", "source", "metadata",
         "services", "nodes", "edges", "groups")  # fmt: skip
