@@ -160,3 +160,15 @@ def test_compositions_convert_to_flows_that_give_the_same_results():
 def test_flow_of_a_chain_has_data_edges():
     flow = start.then(double).to_flow()
     assert [(e.source, e.target) for e in flow.edges] == [("start.y", "double.y")]
+
+
+def test_a_group_kind_this_version_does_not_know_refuses_to_run():
+    from aetherflow import Flow, FlowError
+    from aetherflow.runtime.program import Program
+
+    flow = Flow("future")
+    a = flow.add(start)
+    flow.add_group("repeat", [a], times=2)
+    flow.groups["repeat"].kind = "retry"  # as a newer file could carry
+    with pytest.raises(FlowError, match="kind 'retry'"):
+        Program(flow, frozenset())

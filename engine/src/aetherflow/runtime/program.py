@@ -337,6 +337,11 @@ class Program:
         if group is None:
             return self._call_step(member).call  # a bound method calls faster than __call__
         p = group.params
+        if group.kind not in ("repeat", "branch", "parallel"):
+            raise FlowError(
+                f"group '{member}' has kind '{group.kind}', which this version cannot run "
+                "(known: repeat, branch, parallel, frame)"
+            )
         if group.kind == "repeat":
             return RepeatStep(self._compile_level(group.members), int(p.get("times", 1)))
         cases = p.get("cases") or []
