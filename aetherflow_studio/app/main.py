@@ -9,7 +9,9 @@ from pathlib import Path
 
 from aetherflow import __version__
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
+from .resources import examples_dir
+
+EXAMPLES_DIR = examples_dir()
 
 
 def build_parser() -> argparse.ArgumentParser:

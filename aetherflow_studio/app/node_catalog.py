@@ -20,8 +20,10 @@ from typing import Any
 
 from aetherflow import Node
 
+from .resources import examples_dir
+
 ENTRY_POINT_GROUP = "aetherflow.nodes"
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES_DIR = examples_dir()
 
 
 @dataclass(frozen=True)
