@@ -31,7 +31,8 @@ def install(
     view = FlowView(scene)
     view.setObjectName("canvas")
     view.set_node_catalog(catalog)
-    host = window.centralWidget()
+    # The start page, when installed, moves the host into a stack and names it canvas_host.
+    host = getattr(window, "canvas_host", None) or window.centralWidget()
     if host is None:
         host = QWidget(window)
         host.setObjectName("canvas_host")

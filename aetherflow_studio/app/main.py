@@ -6,10 +6,11 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from aetherflow import __version__
 
-from .resources import examples_dir
+from .resources import examples_dir, icon_path
 
 EXAMPLES_DIR = examples_dir()
 
@@ -52,6 +53,9 @@ def smoke_test(flow: str | None, settings_path: str | None) -> int:
     with tempfile.TemporaryDirectory(prefix="aetherflow-smoke-") as tmp:
         settings = StudioSettings(settings_path or Path(tmp) / "settings.ini")
         window = MainWindow(settings=settings, recovery_dir=Path(tmp) / "recovery")
+        from .start_page import install as install_start_page
+
+        install_start_page(window).show()  # opening the flow below brings the canvas back
         example = bundled_example()
         target = flow or (str(example) if example else None)
         # Our own examples are imported; a file given on the command line is only drawn.
@@ -80,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.smoke_test:
         return smoke_test(args.flow, args.settings)
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
@@ -89,11 +94,23 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("AetherFlow")
     app.setApplicationName("Studio")
     app.setApplicationDisplayName("AetherFlow Studio")
+    app.setWindowIcon(QIcon(str(icon_path())))
     window = MainWindow(settings=StudioSettings(args.settings))
     window.show()
-    if not window.files.offer_recovery() and args.flow:
-        window.files.open_path(args.flow, ask=False)
+    open_first(window, args.flow)
     return int(app.exec())
+
+
+def open_first(window: Any, flow: str | None) -> None:
+    """What a new window shows: recovered work, else ``flow``, else the start page."""
+    from . import start_page
+
+    window.start_page = start_page.install(window)
+    if window.files.offer_recovery():
+        return
+    if flow and window.files.open_path(flow, ask=False):
+        return
+    window.start_page.show()
 
 
 if __name__ == "__main__":
