@@ -292,7 +292,7 @@ class RunController(QObject):
             self._last_request = now
             if not final:
                 handle.telemetry.request_services()
-            self._shared = _render_shared(handle, job.scopes)
+            self._shared = _render_shared(handle)
         changed = False
         for t in snap.threads:
             if t.services is not None and self._services.get(t.name) is not t.services:
@@ -303,12 +303,10 @@ class RunController(QObject):
         return changed
 
 
-def _render_shared(handle: Any, scopes: dict[str, str]) -> dict[str, Any]:
-    """The shared instances the run created, rendered on the GUI thread (they are shared:
-    the user's code locks them; a torn read only renders stale values)."""
-    run = getattr(handle, "_run", None)
-    view = getattr(getattr(run, "services", None), "_view", None) or {}
-    return {name: render(obj) for name, obj in list(view.items()) if scopes.get(name) != "isolated"}
+def _render_shared(handle: Any) -> dict[str, Any]:
+    """The run's shared instances, rendered on the GUI thread (they are shared: the user's
+    code locks them; a torn read only renders stale values). Dask handles answer ``{}``."""
+    return {name: render(obj) for name, obj in handle.shared_services().items()}
 
 
 def _dask_snapshot(job: RunJob) -> TelemetrySnapshot:

@@ -406,6 +406,11 @@ class DaskRunHandle:
         """``"running"``, ``"stopping"`` or ``"finished"``."""
         return self._run.state
 
+    def shared_services(self) -> dict[str, Any]:
+        """Always ``{}``: on Dask, shared instances live on the workers (one per worker
+        process), not in this process; the same method as `RunHandle.shared_services`."""
+        return {}
+
     def cancel(self) -> None:
         """Send no more batches (those in flight finish); returns at once, signal-safe."""
         self._run.stop("cancel")

@@ -265,6 +265,19 @@ class RunHandle:
                 run.state = "running"
             run.resumed.set()
 
+    def shared_services(self) -> dict[str, Any]:
+        """The shared service instances this run uses, by service name.
+
+        Returns a new dict each call: ``{name: instance}`` of every shared-scope service the
+        run has created (or been given) so far; isolated services are per worker and come
+        through ``telemetry.services()`` instead. The values are the LIVE objects the
+        workers use, not copies, and may change while you read them: render or inspect
+        them, do not mutate them. Locking is the job of the user's code that shares them;
+        a reader that takes no lock may see a value half-way through an update.
+        Safe to call from any thread, during and after the run.
+        """
+        return self._run.services.instances()
+
     def hold_workers(self, max_seconds: float = 0.05) -> AbstractContextManager[None]:
         """``with handle.hold_workers(): ...`` pauses workers between items for the body
         (at most ``max_seconds``), so a GUI thread can redraw without competing for the

@@ -45,6 +45,7 @@ class RunServices:
         self.profiles: list[SharedProfile] = []
         self._created: dict[str, Any] = {}  # shared instances this run made (closed at end)
         self._view: dict[str, Any] = {}  # what workers get: the instance or its proxy
+        self._instances: dict[str, Any] = {}  # the same instances, never proxied
         self._lock = threading.Lock()
 
     def create_shared(self, used: Iterable[str]) -> None:
@@ -64,12 +65,20 @@ class RunServices:
                 instance = provider()
                 if _creates(provider):
                     self._created[name] = instance
+                self._instances[name] = instance
                 if self.profile_shared:
                     profile = SharedProfile(name)
                     self.profiles.append(profile)
                     instance = SharedProxy(instance, profile)
                 self._view[name] = instance
             return self._view[name]
+
+    def instances(self) -> dict[str, Any]:
+        """``{name: instance}`` of the shared instances so far (a copy; never a proxy).
+
+        No lock: a GUI thread calls this, and `shared` may hold the lock while a slow
+        provider builds an instance; copying a dict is atomic under the GIL."""
+        return dict(self._instances)
 
     def for_worker(self) -> WorkerServices:
         return WorkerServices(self)
