@@ -26,12 +26,12 @@ def test_thread_state_shows_one_state_per_worker_and_shared_once(qtbot, window):
     panel = window.run_ui.thread_state
     columns = panel.thread_columns()
     assert len(columns) == 4
-    seen = [int(_top_value(c, "state  (isolated)")) for c in columns]
+    seen = [int(_top_value(c, "state")) for c in columns]
     assert sum(seen) == record.items == 400
     assert all(n > 0 for n in seen)
     shared = panel.columns["__shared__"]
-    assert shared.service_names() == ["tally  (shared)"]
-    assert all("tally  (shared)" not in c.service_names() for c in columns)
+    assert shared.service_names() == ["tally"]
+    assert all("tally" not in c.service_names() for c in columns)
     assert "items" in columns[0].header.text()
     panel.search.setText("seen")
     state = columns[0].tree.topLevelItem(0)

@@ -41,7 +41,7 @@ from aetherflow_studio.panels.problems_panel import ProblemsPanel
 from aetherflow_studio.panels.services_panel import ServicesPanel
 
 from . import canvas_adapter as canvas
-from . import dialogs, window_actions
+from . import dialogs, dock_layout, window_actions
 from .files import FileController
 from .recovery import AUTOSAVE_MS, RecoveryStore
 from .settings import StudioSettings
@@ -324,28 +324,12 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 850)
+        dock_layout.set_corners(self)  # not part of the saved state
         self._needs_default_layout = state is None or not self.restoreState(state)
 
     def _default_layout(self) -> None:
-        """First start: canvas largest, library left, inspector over services, panels below."""
-        self.docks["problems"].raise_()
-        bottom: list[QDockWidget] = []  # one dock per tab group, in the order added
-        hidden: set[QDockWidget] = set()
-        for dock in self.docks.values():
-            if self.dockWidgetArea(dock) != Area.BottomDockWidgetArea or dock in hidden:
-                continue
-            bottom.append(dock)
-            hidden.update(self.tabifiedDockWidgets(dock))
-        if bottom:
-            width = self.width() // len(bottom)
-            self.resizeDocks(bottom, [width] * len(bottom), Qt.Orientation.Horizontal)
-            self.resizeDocks(bottom[:1], [240], Qt.Orientation.Vertical)
-        self.resizeDocks(
-            [self.docks["library"], self.docks["inspector"]], [240, 330], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks(
-            [self.docks["inspector"], self.docks["services"]], [430, 320], Qt.Orientation.Vertical
-        )
+        """First start (no saved state): the layout of `dock_layout.apply_default_layout`."""
+        dock_layout.apply_default_layout(self)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -21,6 +21,7 @@ _COLORS = {
         "link": "#6fa3ff",
         "tooltip": "#2b2f36",
         "header": "#1a1c20",
+        "changed": "#48e3b341",  # #AARRGGBB: a value that just changed (fades out)
     },
     "light": {
         "window": "#eef0f3",
@@ -35,6 +36,7 @@ _COLORS = {
         "link": "#1f5fd1",
         "tooltip": "#ffffff",
         "header": "#e2e5ea",
+        "changed": "#60f0b429",
     },
 }
 
@@ -96,6 +98,13 @@ QTabBar::tab:selected {{ background: {alt}; color: {text}; }}
 def colors(theme: str) -> dict[str, str]:
     """The named colours of ``theme`` (for panels that paint something themselves)."""
     return dict(_COLORS.get(theme, _COLORS["dark"]))
+
+
+def current() -> str:
+    """The theme the application shows now (``"dark"`` before `apply_theme`)."""
+    app = QApplication.instance()
+    theme = app.property("aetherflow_theme") if app is not None else None
+    return theme if theme in _COLORS else "dark"
 
 
 def palette(theme: str) -> QPalette:

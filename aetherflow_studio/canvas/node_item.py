@@ -23,6 +23,7 @@ PORT_R = 5.0
 HIT_R = 10.0
 OVERLAY_H = 18.0
 LOD_TEXT = 0.5
+CONST_MAX_W = 120.0  # px: a constant this wide shows in full; a longer one is elided
 LOD_SHAPES = 0.25
 
 
@@ -274,7 +275,9 @@ class NodeItem(QGraphicsItem):
                 _scope_pill(painter, QPointF(x, y), p.service)
             elif p.constant is not None:
                 painter.setPen(style.color(pal.text_dim))
-                room = self._width - x - 8.0 - (half if i < len(self.outputs) else 0.0)
+                room = self._width - x - 8.0
+                if i < len(self.outputs):  # leave the output's label on this row clear
+                    room -= min(half, pm.horizontalAdvance(self.outputs[i][0]) + PORT_R + 14.0)
                 const = pm.elidedText(f"= {p.constant}", Qt.TextElideMode.ElideRight, room)
                 painter.drawText(QPointF(x, y + pm.ascent() / 2 - 1), const)
         painter.setPen(style.color(pal.text))
@@ -327,6 +330,8 @@ def _input_width(p: PortView) -> float:
     w = pm.horizontalAdvance(p.name)
     if p.service is not None:
         w += 8.0 + style.metrics("small").horizontalAdvance(p.service) + 12.0
+    elif p.constant is not None:  # short constants in full ("count = 200"), long ones elided
+        w += 6.0 + min(CONST_MAX_W, pm.horizontalAdvance(f"= {p.constant}"))
     return w
 
 

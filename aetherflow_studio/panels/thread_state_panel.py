@@ -2,8 +2,12 @@
 
 Shared services are shown once, in a first column marked shared. Trees are updated in
 place (items reused by key) when a new services snapshot arrives (~4 Hz), within a budget
-of items per column; values that changed since the previous snapshot get a background
-that fades out over `FADE_SECONDS`. A search box filters every column.
+of items per column. Only the rows whose value changed since the previous snapshot get a
+subtle tint (the theme's ``changed`` colour) that fades out over `FADE_SECONDS`; a change
+inside a collapsed branch tints the collapsed row. The name column is sized to the names
+shown, values elide only when long (hover for the full path and value), and columns share
+the width equally down to a readable minimum, below which the row scrolls sideways. A
+search box filters every column.
 """
 
 from __future__ import annotations
@@ -11,27 +15,34 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QBrush, QColor, QHelpEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
+    QToolTip,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from aetherflow_studio.app import theme
+
 from .live_panel import LivePanel
 from .throughput_panel import short_thread, thread_color
 
-FADE_SECONDS = 1.5
+FADE_SECONDS = 1.0
+FADE_STEPS = 8  # tint levels: a row's brush is reset only when its level changes
 MAX_ITEMS = 600  # tree items updated per column and snapshot
-CHANGED_RGB = (255, 193, 7)
 SHARED = "__shared__"
+INDENT = 14
+NAME_MIN, NAME_MAX = 64, 180  # px of the name column
+VALUE_MIN = 104  # px of the value column before the row scrolls sideways
+NODE_CHARS = 22  # a longer node name is elided in the column header
 
 
 def _summary(value: Any) -> str:
@@ -44,6 +55,32 @@ def _summary(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+class StateTree(QTreeWidget):
+    """A services tree whose tooltips show an item's full path and value (computed when
+    asked, so a refresh never pays for them)."""
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            item = self.itemAt(event.pos())
+            if item is None:
+                QToolTip.hideText()
+                return True
+            QToolTip.showText(event.globalPos(), _tooltip(item), self.viewport())
+            return True
+        return super().viewportEvent(event)
+
+
+def _tooltip(item: QTreeWidgetItem) -> str:
+    path = []
+    node: QTreeWidgetItem | None = item
+    while node is not None:
+        path.append(node.text(0))
+        node = node.parent()
+    name = ".".join(reversed(path))
+    value = item.text(1)
+    return f"{name} = {value}" if len(name) + len(value) < 60 else f"{name}\n= {value}"
+
+
 class StateColumn(QFrame):
     """One thread (or the shared services): a header and a tree."""
 
@@ -52,29 +89,36 @@ class StateColumn(QFrame):
         self.key = key
         self.setObjectName("state_column")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(165)
         self.header = QLabel(title)
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
         self.header.setStyleSheet(f"border-top: 3px solid {color}; padding: 3px;")
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["name", "value"])
-        self.tree.setColumnWidth(0, 95)
+        self.tree = StateTree()
+        scope = "shared" if key == SHARED else "isolated"
+        self.tree.setHeaderLabels([f"{scope} services", "value"])
+        self.tree.setIndentation(INDENT)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.itemExpanded.connect(self._on_tree_item_expanded)
+        self._name_width = 0
+        self._names_changed = False
+        self._set_name_width(NAME_MIN)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addWidget(self.header)
         layout.addWidget(self.tree)
         self.source: Any = None  # the snapshot last rendered (compared by identity)
-        self.fresh: dict[int, tuple[QTreeWidgetItem, float]] = {}
+        self.fresh: dict[int, tuple[QTreeWidgetItem, float, int]] = {}  # item, since, level
         self._budget = 0
         self._now = 0.0
 
-    def set_header(self, html: str) -> None:
+    def set_header(self, html: str, tip: str = "") -> None:
         if self.header.text() != html:
             self.header.setText(html)
+            self.header.setToolTip(tip)
 
     def service_names(self) -> list[str]:
         return [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())]
@@ -88,6 +132,32 @@ class StateColumn(QFrame):
         if first:
             for i in range(self.tree.topLevelItemCount()):
                 self.tree.topLevelItem(i).setExpanded(True)
+        if self._names_changed:
+            self._names_changed = False
+            self._fit_names()
+
+    def _on_tree_item_expanded(self, _item: QTreeWidgetItem) -> None:
+        self._fit_names()
+
+    def _fit_names(self) -> None:
+        """Size the name column to the names shown (top level and expanded children)."""
+        fm = self.tree.fontMetrics()
+        widest = 0
+        root = self.tree.invisibleRootItem()
+        for i in range(root.childCount()):
+            top = root.child(i)
+            widest = max(widest, fm.horizontalAdvance(top.text(0)) + INDENT)
+            if top.isExpanded():
+                for k in range(min(top.childCount(), 40)):
+                    name = top.child(k).text(0)
+                    widest = max(widest, fm.horizontalAdvance(name) + 2 * INDENT)
+        self._set_name_width(min(NAME_MAX, max(NAME_MIN, widest + 18)))
+
+    def _set_name_width(self, width: int) -> None:
+        if width != self._name_width:
+            self._name_width = width
+            self.tree.setColumnWidth(0, width)
+            self.setMinimumWidth(width + VALUE_MIN + 8)
 
     def _sync_children(self, parent: QTreeWidgetItem, entries: list[tuple[Any, Any]],
                        first: bool) -> None:  # fmt: skip
@@ -100,6 +170,7 @@ class StateColumn(QFrame):
             if child is None or child.text(0) != name:
                 child = QTreeWidgetItem([name, ""])
                 parent.insertChild(i, child)
+                self._names_changed = True
             self._sync_item(child, value, first)
         while parent.childCount() > len(entries):
             parent.takeChild(parent.childCount() - 1)
@@ -108,7 +179,7 @@ class StateColumn(QFrame):
         text = _summary(value)
         if item.text(1) != text:
             item.setText(1, text)
-            if not first and not isinstance(value, dict | list):
+            if not first:
                 self._mark(item)
         if isinstance(value, dict):
             entries = [(k, v) for k, v in value.items() if k != "__type__"]
@@ -118,22 +189,32 @@ class StateColumn(QFrame):
         elif item.childCount():
             item.takeChildren()
 
-    def _mark(self, item: QTreeWidgetItem | None) -> None:
-        while item is not None:
-            self.fresh[id(item)] = (item, self._now)
-            item = item.parent()
+    def _mark(self, item: QTreeWidgetItem) -> None:
+        """Tint ``item`` or, when it sits in a collapsed branch, the collapsed row shown."""
+        shown, parent = item, item.parent()
+        while parent is not None:
+            if not parent.isExpanded():
+                shown = parent
+            parent = parent.parent()
+        self.fresh[id(shown)] = (shown, self._now, -1)
 
-    def fade(self, now: float) -> None:
-        for key, (item, t) in list(self.fresh.items()):
-            age = now - t
-            if age >= FADE_SECONDS:
-                item.setBackground(1, QBrush())
-                item.setBackground(0, QBrush())
+    def fade(self, now: float, color: QColor) -> None:
+        """Step each fresh row's tint down to nothing over `FADE_SECONDS`."""
+        alpha = color.alpha()
+        for key, (item, since, level) in list(self.fresh.items()):
+            age = (now - since) / FADE_SECONDS
+            step = FADE_STEPS - int(age * FADE_STEPS) if age < 1.0 else 0
+            if step == level:
+                continue
+            if step <= 0:
+                brush = QBrush()
                 del self.fresh[key]
             else:
-                brush = QBrush(QColor(*CHANGED_RGB, int(110 * (1 - age / FADE_SECONDS))))
-                item.setBackground(0, brush)
-                item.setBackground(1, brush)
+                tint = QColor(color)
+                tint.setAlpha(alpha * step // FADE_STEPS)
+                brush = QBrush(tint)
+                self.fresh[key] = (item, since, step)
+            item.setBackground(1, brush)  # the value cell: names stay calm
 
     def apply_filter(self, text: str) -> None:
         text = text.lower()
@@ -175,6 +256,8 @@ class ThreadStatePanel(LivePanel):
         self._row_layout.setSpacing(4)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # trees scroll
         scroll.setWidget(self._row)
         self.hint = QLabel("Run the flow to see each worker thread's isolated services.")
         self.hint.setStyleSheet("color: gray; padding: 6px;")
@@ -206,7 +289,8 @@ class ThreadStatePanel(LivePanel):
         for i, t in enumerate(snap.threads):
             column = self._column(t.name, thread_color(i))
             if headers:
-                column.set_header(_thread_header(t, snap.state))
+                where = f" in {t.current_node}" if t.busy and t.current_node else ""
+                column.set_header(_thread_header(t, snap.state), f"{t.name}{where}")
             services = frame.services.get(t.name)
             if services is None or services is column.source:
                 continue
@@ -214,20 +298,22 @@ class ThreadStatePanel(LivePanel):
                 continue  # one tree per frame: spreads the work, keeps the GUI live
             synced += 1
             column.source = services
-            column.sync(services.services, {k: f"{k}  (isolated)" for k in services.services})
+            column.sync(services.services, {})
             if self.search.text():
                 column.apply_filter(self.search.text())
         now = time.monotonic()
+        color: QColor | None = None
         for column in self.columns.values():
             if column.fresh:
-                column.fade(now)
+                color = color or QColor(theme.colors(theme.current())["changed"])
+                column.fade(now, color)
 
     def _draw_shared(self, shared: dict[str, Any]) -> None:
         column = self._column(SHARED, "#bdbdbd")
-        column.set_header("<b>Shared services</b><br>one instance for every thread")
+        column.set_header("<b>shared</b> · one instance for every thread")
         if shared is not column.source:
             column.source = shared
-            column.sync(shared, {k: f"{k}  (shared)" for k in shared})
+            column.sync(shared, {})
 
     def _column(self, key: str, color: str) -> StateColumn:
         column = self.columns.get(key)
@@ -244,15 +330,19 @@ class ThreadStatePanel(LivePanel):
 
 
 def _thread_header(t: Any, run_state: str) -> str:
+    """Two lines: the thread and what it does now; its items and rate."""
+    muted = theme.colors(theme.current())["muted"]
     if not t.alive:
-        status = "<span style='color:#9e9e9e'>● finished</span>"
+        status = f"<span style='color:{muted}'>● finished</span>"
     elif t.busy and t.current_node:
-        status = f"<span style='color:#66bb6a'>● busy</span> in <b>{t.current_node}</b>"
+        node = t.current_node
+        node = node if len(node) <= NODE_CHARS else node[: NODE_CHARS - 1] + "…"
+        status = f"<span style='color:#66bb6a'>● busy</span> in <b>{node}</b>"
     elif t.busy:
         status = "<span style='color:#66bb6a'>● busy</span>"
     else:
         word = "paused" if run_state == "paused" else "idle"
-        status = f"<span style='color:#bdbdbd'>○ {word}</span>"
-    failed = f" · <span style='color:#e57373'>{t.failed} failed</span>" if t.failed else ""
-    return (f"<b>{short_thread(t.name)}</b><br>"
-            f"{t.items:,} items · {t.items_per_s:,.0f}/s{failed}<br>{status}")  # fmt: skip
+        status = f"<span style='color:{muted}'>○ {word}</span>"
+    failed = f" · <span style='color:#e57373'>{t.failed:,} failed</span>" if t.failed else ""
+    return (f"<b>{short_thread(t.name)}</b>&nbsp;&nbsp;{status}<br>"
+            f"{t.items:,} items · {t.items_per_s:,.0f} items/s{failed}")  # fmt: skip

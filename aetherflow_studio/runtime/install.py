@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QToolBar
 
 from aetherflow_studio.panels.errors_panel import ErrorsPanel
@@ -102,34 +102,14 @@ def _on_state(actions: dict[str, Any], state: str) -> None:
 
 
 def _add_docks(window: Any, ui: RunUI) -> None:
-    """Thread state, throughput and timeline side by side under the canvas (what one
-    watches during a run); errors and history tabbed with the problems."""
-    window.add_dock(ui.thread_state, "Thread State", Area.BottomDockWidgetArea, "thread_state")
-    window.add_dock(ui.throughput, "Throughput", Area.BottomDockWidgetArea, "throughput")
-    window.add_dock(ui.timeline, "Timeline", Area.BottomDockWidgetArea, "timeline")
-    docks = window.docks
-    split = Qt.Orientation.Horizontal
-    window.splitDockWidget(docks["thread_state"], docks["throughput"], split)
-    window.splitDockWidget(docks["throughput"], docks["timeline"], split)
-    window.add_dock(ui.errors, "Errors", Area.BottomDockWidgetArea, "errors",
-                    tabify_with="problems")  # fmt: skip
-    window.add_dock(ui.history, "Run History", Area.BottomDockWidgetArea, "history",
-                    tabify_with="errors")  # fmt: skip
-    arrange_run_docks(window)
-    QTimer.singleShot(0, lambda: arrange_run_docks(window))  # again at the shown size
-
-
-def arrange_run_docks(window: Any) -> None:
-    """Give the live panels most of the bottom area (problems keep a narrow column)."""
-    docks = window.docks
-    names = ["problems", "thread_state", "throughput", "timeline"]
-    present = [docks[n] for n in names if n in docks]
-    width = max(800, window.width() - 60)
-    shares = {"problems": 0.16, "thread_state": 0.36, "throughput": 0.24, "timeline": 0.24}
-    sizes = [int(width * shares[n]) for n in names if n in docks]
-    window.resizeDocks(present, sizes, Qt.Orientation.Horizontal)
-    window.resizeDocks([docks["thread_state"]], [int(window.height() * 0.4)],
-                       Qt.Orientation.Vertical)  # fmt: skip
+    """Register the run panels as docks; where they go and how big they are is decided in
+    one place, `aetherflow_studio.app.dock_layout` (unless saved window state restores)."""
+    area = Area.BottomDockWidgetArea
+    window.add_dock(ui.thread_state, "Thread State", area, "thread_state")
+    window.add_dock(ui.throughput, "Throughput", area, "throughput")
+    window.add_dock(ui.timeline, "Timeline", area, "timeline")
+    window.add_dock(ui.errors, "Errors", area, "errors")
+    window.add_dock(ui.history, "Run History", area, "history")
 
 
 def _connect(window: Any, ui: RunUI) -> None:
