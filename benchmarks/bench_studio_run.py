@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     window.set_document(FlowDocument(trivial_flow(), trusted=True))
     ui = window.run_ui
+    app.processEvents()  # the default layout tabs Timeline behind Throughput
+    # Every live panel visible at once (the condition): give Timeline its own
+    # place beside Throughput instead of a tab behind it.
+    window.splitDockWidget(window.docks["throughput"], window.docks["timeline"],
+                           Qt.Orientation.Horizontal)  # fmt: skip
     for name in ("thread_state", "throughput", "timeline"):
         window.docks[name].show()
     for name in filter(None, opts.hide.split(",")):
