@@ -93,3 +93,14 @@ def test_trust_store_paths_are_resolved(tmp_path) -> None:
     assert store.is_trusted(tmp_path / "f.aflow")
     store.revoke(tmp_path / "f.aflow")
     assert not store.is_trusted(tmp_path / "f.aflow")
+
+
+def test_the_bundled_examples_are_trusted_without_asking(tmp_path):
+    from aetherflow_studio.app.resources import examples_dir
+    from aetherflow_studio.app.settings import StudioSettings
+    from aetherflow_studio.app.trust import TrustStore
+
+    store = TrustStore(StudioSettings(tmp_path / "s.ini"))
+    assert store.is_trusted(examples_dir() / "etl_pipeline.aflow")
+    assert not store.is_trusted(tmp_path / "etl_pipeline.aflow")
+    assert store.trusted_files() == []  # nothing written to the settings

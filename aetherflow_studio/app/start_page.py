@@ -266,10 +266,7 @@ class StartPageController:
         self.show_canvas()
 
     def _on_page_example_requested(self, path: str) -> None:
-        # The examples ship with the Studio, whose library has already imported their node
-        # modules: opening one from here trusts it instead of asking.
-        self.window.trust.trust_file(path)
-        self.window.files.open_path(path)
+        self.window.files.open_path(path)  # the bundled examples are trusted (TrustStore)
 
     def _on_page_recent_requested(self, path: str) -> None:
         self.window.files.open_path(path)

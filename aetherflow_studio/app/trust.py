@@ -12,6 +12,7 @@ import enum
 import os
 from pathlib import Path
 
+from .resources import examples_dir
 from .settings import StudioSettings
 
 
@@ -46,7 +47,11 @@ class TrustStore:
         return self._settings.trusted_paths("folders")
 
     def is_trusted(self, path: str | os.PathLike[str]) -> bool:
+        """Trusted by the user, or one of the examples that ship with the Studio (the node
+        library imports their modules at startup anyway)."""
         full = Path(_resolved(path))
+        if full.is_relative_to(examples_dir().resolve()):
+            return True
         if str(full) in self.trusted_files():
             return True
         return any(full.is_relative_to(folder) for folder in self.trusted_folders())
