@@ -124,3 +124,40 @@ def test_unexportable_flows_say_why() -> None:
     flow.add(dn.square, id="sq", factor=object())
     with pytest.raises(FlowError, match="constant 'factor' of node 'sq'"):
         export_script(flow)
+
+
+def test_script_written_beside_the_flow_finds_its_nodes_relative_to_itself(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    examples = Path(__file__).resolve().parents[2] / "resources" / "examples"
+    project = tmp_path / "project"
+    shutil.copytree(examples, project / "flows", ignore=shutil.ignore_patterns("__pycache__"))
+    script = project / "scripts" / "counter.py"
+    script.parent.mkdir()
+    from aetherflow.cli import main
+
+    assert (
+        main(["export", str(project / "flows" / "realtime_counter.aflow"), "-o", str(script)]) == 0
+    )
+    text = script.read_text()
+    assert "os.path.join(HERE, '../flows')" in text
+    moved = tmp_path / "moved"
+    shutil.move(project, moved)  # the script and the flows move together
+    out = subprocess.run(
+        [sys.executable, str(moved / "scripts" / "counter.py")],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert len(out.stdout.splitlines()) == 500
+
+
+def test_export_to_a_missing_folder_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    from aetherflow.cli import main
+
+    examples = Path(__file__).resolve().parents[2] / "resources" / "examples"
+    code = main(
+        ["export", str(examples / "realtime_counter.aflow"), "-o", str(tmp_path / "no" / "x.py")]
+    )
+    assert code == 2
+    assert "cannot write" in capsys.readouterr().err

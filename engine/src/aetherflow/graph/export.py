@@ -23,14 +23,19 @@ from .model import Flow
 
 _LINE = 96
 # Names the script itself uses; imported objects never shadow them.
-_TAKEN = {"annotations", "argparse", "build_flow", "flow", "Flow", "json", "main", "sys"}
+_TAKEN = {"annotations", "argparse", "build_flow", "flow", "Flow", "HERE", "json", "main", "os",
+          "sys"}  # fmt: skip
 # Keyword parameters of Flow.add / Flow.add_group: constants with these names need set_constant.
 _ADD_PARAMS = {"node_or_ref", "id", "label", "position"}
 _GROUP_PARAMS = {"kind", "members", "id", "label"}
 
 
-def export_script(flow: Flow) -> str:
+def export_script(flow: Flow, script_path: str | None = None) -> str:
     """Return the source of a standalone Python script equivalent to ``flow``.
+
+    With ``script_path`` (where the script will be written) the folders of the flow's node
+    modules are written relative to the script, so the two can move together; without it
+    they are absolute.
 
     Raises
     ------
@@ -41,7 +46,7 @@ def export_script(flow: Flow) -> str:
     names = _Imports()
     context = names.use(flow.context_ref, "the context") if flow.context_ref else None
     body = _build_lines(flow, names, context)
-    parts = [_header(flow), _paths_block(flow), names.render(), body, _MAIN]
+    parts = [_header(flow), _paths_block(flow, script_path), names.render(), body, _MAIN]
     return "\n".join(p for p in parts if p).replace("\n\n\n\n", "\n\n\n") + "\n"
 
 
@@ -109,19 +114,33 @@ def _header(flow: Flow) -> str:
     text = "\n".join(doc).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     return (
         f'#!/usr/bin/env python3\n"""{text}\n"""\n\n'
-        "from __future__ import annotations\n\nimport argparse\nimport json\nimport sys\n"
+        "from __future__ import annotations\n\nimport argparse\nimport json\nimport os\n"
+        "import sys\n"
     )
 
 
-def _paths_block(flow: Flow) -> str:
+def _paths_block(flow: Flow, script_path: str | None) -> str:
     paths = [os.path.abspath(p) for p in flow.search_paths]
     if flow.path:
         folder = os.path.dirname(os.path.abspath(flow.path))
         if folder not in paths:
             paths.append(folder)
+    here = os.path.dirname(os.path.abspath(script_path)) if script_path else None
+    shown = []
+    for p in paths:
+        # Relative to the script when both live in one tree, so they can move together.
+        common = os.path.commonpath([here, p]) if here is not None else None
+        if common is not None and os.path.dirname(common) != common:  # not just the root
+            shown.append(f"os.path.join(HERE, {os.path.relpath(p, here)!r})")
+        else:
+            shown.append(repr(p))
+    listing = "[" + ", ".join(shown) + "]"
+    note = "(relative ones are to this script)" if here is not None else "(absolute)"
+    relative = any(x.startswith("os.path.join(HERE") for x in shown)
     return (
-        "# Folders with the flow's node modules (the flow's search paths when exported).\n"
-        f"SEARCH_PATHS = {_literal(paths, 'SEARCH_PATHS')}\n"
+        ("HERE = os.path.dirname(os.path.abspath(__file__))\n" if relative else "")
+        + f"# Folders with the flow's node modules {note}.\n"
+        f"SEARCH_PATHS = {listing}\n"
         "sys.path[:0] = [p for p in SEARCH_PATHS if p not in sys.path]\n\n"
         "from aetherflow import Flow  # noqa: E402\n"
     )
