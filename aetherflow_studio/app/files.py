@@ -10,7 +10,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aetherflow import Flow
+from aetherflow import Flow, export_script
+from aetherflow.graph.atomicfile import atomic_write
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -160,6 +161,31 @@ class FileController(QObject):
         self.window.settings.add_recent_file(path)
         self.window._update_title()
         self.window.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    # -- export -----------------------------------------------------------------------
+    def export_dialog(self) -> bool:
+        """File > Export: the flow as a standalone Python script (`aetherflow export`)."""
+        doc = self.document
+        start = (
+            str(Path(doc.path).with_suffix(".py")) if doc.path else f"{doc.flow.name or 'flow'}.py"
+        )
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export as Python script", start, "Python scripts (*.py)"
+        )
+        return bool(path) and self.export_to(path)
+
+    def export_to(self, path: str | os.PathLike[str]) -> bool:
+        """Write the script that builds and runs this flow through the engine's API."""
+        path = os.fspath(path)
+        try:
+            text = export_script(self.document.flow, path)
+            atomic_write(path, text.encode("utf-8"))
+            os.chmod(path, 0o755)
+        except Exception as exc:  # FlowError (unexportable node or constant) or OSError
+            self._error("Cannot export flow", str(exc))
+            return False
+        self.window.statusBar().showMessage(f"Exported {path}", 4000)
         return True
 
     def maybe_save(self) -> bool:
