@@ -97,3 +97,32 @@ def test_a_run_uses_a_copy_of_the_flow(qtbot, window):
     with qtbot.waitSignal(c.run_finished, timeout=10_000):
         c.stop()
     assert doc.flow.nodes["slow"].constants["delay"] == 0.5
+
+
+def test_dask_executor_runs_from_the_ui_and_the_services_panel_says_what_shared_means(
+    qtbot, window
+):
+    from pathlib import Path
+
+    from aetherflow_studio.runtime.install import DASK_NOTE
+
+    flow = counting_flow(fail_every=10)
+    flow.search_paths = [str(Path(__file__).parent)]  # Dask worker processes import the nodes
+    open_flow(window, flow)
+    ui, c = window.run_ui, window.run_ui.controller
+    combo = ui.panel.executor
+    combo.setCurrentIndex(combo.findData("dask-local"))
+    assert window.services.executor_note.text() == DASK_NOTE
+    pause_enabled: list[bool] = []
+    c.state_changed.connect(
+        lambda state: pause_enabled.append(window.actions["run.pause"].isEnabled())
+        if state == "running"
+        else None
+    )
+    record = run_and_wait(qtbot, window, count=40, workers=2, timeout=120_000)
+    assert record.error is None
+    assert record.items == 40 and record.failed == 4
+    assert record.report.stats["executor"] == "dask"
+    assert pause_enabled == [False]  # Dask runs can only be stopped
+    combo.setCurrentIndex(combo.findData("thread"))
+    assert window.services.executor_note.isHidden()

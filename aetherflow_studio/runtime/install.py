@@ -89,14 +89,14 @@ def _add_actions(window: Any, controller: RunController) -> dict[str, Any]:
     if menu is not None:
         menu.menuAction().setVisible(True)
     actions = {"run.start": run, "run.pause": pause, "run.stop": stop}
-    _on_state(actions, "idle")
-    controller.state_changed.connect(lambda state: _on_state(actions, state))
+    _on_state(actions, "idle", controller)
+    controller.state_changed.connect(lambda state: _on_state(actions, state, controller))
     return actions
 
 
-def _on_state(actions: dict[str, Any], state: str) -> None:
+def _on_state(actions: dict[str, Any], state: str, controller: Any) -> None:
     actions["run.start"].setEnabled(state == "idle")
-    actions["run.pause"].setEnabled(state in ("running", "paused"))
+    actions["run.pause"].setEnabled(state in ("running", "paused") and controller.can_pause)
     actions["run.pause"].setText("&Resume" if state == "paused" else "&Pause")
     actions["run.stop"].setEnabled(state in ("starting", "running", "paused"))
 
@@ -112,6 +112,20 @@ def _add_docks(window: Any, ui: RunUI) -> None:
     window.add_dock(ui.history, "Run History", area, "history")
 
 
+DASK_NOTE = (
+    "On Dask, each worker builds its own services. Isolated is still one instance per "
+    "thread. Shared becomes one instance per Dask worker, not one for the whole run: a "
+    "shared counter counts what its worker saw. State that all workers must share (global "
+    "counters, locks, consistent caches) needs an external service such as a database, "
+    "Redis or a Dask actor."
+)
+
+
+def executor_note(executor: str) -> str:
+    """What the services panel says about scopes under ``executor`` (empty for threads)."""
+    return DASK_NOTE if executor.startswith("dask") else ""
+
+
 def _connect(window: Any, ui: RunUI) -> None:
     c = ui.controller
     c.run_started.connect(lambda _n: ui.errors.clear())
@@ -120,6 +134,10 @@ def _connect(window: Any, ui: RunUI) -> None:
     c.run_finished.connect(ui.history.add_record)
     c.run_failed.connect(lambda msg: window.statusBar().showMessage(msg.splitlines()[0], 8000))
     ui.errors.node_selection_requested.connect(window.select_node)
+    executor = ui.panel.executor
+    executor.currentIndexChanged.connect(
+        lambda _i: window.services.set_executor_note(executor_note(executor.currentData()))
+    )
 
     def on_document_changed(document: Any) -> None:
         c.set_document(document)

@@ -18,6 +18,7 @@ import contextlib
 import time
 from typing import Any, Protocol
 
+from aetherflow import RunHandle
 from aetherflow.telemetry import TelemetrySnapshot, render
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
@@ -154,8 +155,13 @@ class RunController(QObject):
         self._job.start()
         return self._number
 
+    @property
+    def can_pause(self) -> bool:
+        """Dask runs can only be stopped."""
+        return self.handle is not None and hasattr(self.handle, "pause")
+
     def pause(self) -> None:
-        if self.handle is not None and self.state == "running":
+        if self.can_pause and self.state == "running":
             self.handle.pause()
             self._set_state("paused")
 
@@ -207,7 +213,7 @@ class RunController(QObject):
             self._finish(None, message)
 
     def _on_started(self, handle: Any) -> None:
-        if handle is not None and any(getattr(s, "wants_timeline", False)
+        if isinstance(handle, RunHandle) and any(getattr(s, "wants_timeline", False)
                                       for s in self._subscribers):  # fmt: skip
             from aetherflow.telemetry.timeline import TimelineSampler
 
@@ -238,7 +244,8 @@ class RunController(QObject):
         handle = job.handle if job is not None else None
         # Workers running pure Python leave the GUI thread 1/(workers+1) of the GIL; hold
         # them between items while this frame updates and paints (see WorkerGate).
-        hold = handle.hold_workers(FRAME_HOLD_CAP) if handle is not None else None
+        # (Dask workers run elsewhere: nothing to hold.)
+        hold = handle.hold_workers(FRAME_HOLD_CAP) if isinstance(handle, RunHandle) else None
         with hold or contextlib.nullcontext():
             frame = self._poll()
             if frame is not None:
@@ -274,16 +281,12 @@ class RunController(QObject):
                          job.scopes, self._timeline, final, changed, job.flow.source)  # fmt: skip
 
     def _snapshot(self, job: RunJob) -> TelemetrySnapshot | None:
-        if job.handle is not None:
-            return job.handle.snapshot()
-        if job.dask is not None:
-            return _dask_snapshot(job)
-        return None
+        return job.handle.snapshot() if job.handle is not None else None
 
     def _refresh_services(self, job: RunJob, snap: Any, now: float, final: bool) -> bool:
         """Ask for isolated-state snapshots at a low rate; True when new ones arrived."""
         handle = job.handle
-        if handle is None:
+        if not isinstance(handle, RunHandle):  # none yet, or Dask: no per-thread state here
             return False
         wanted = final or any(
             getattr(s, "wants_services", False) and s.wants_frames() for s in self._subscribers
@@ -307,15 +310,3 @@ def _render_shared(handle: Any) -> dict[str, Any]:
     """The run's shared instances, rendered on the GUI thread (they are shared: the user's
     code locks them; a torn read only renders stale values). Dask handles answer ``{}``."""
     return {name: render(obj) for name, obj in handle.shared_services().items()}
-
-
-def _dask_snapshot(job: RunJob) -> TelemetrySnapshot:
-    p = job.dask
-    assert p is not None
-    elapsed = time.perf_counter() - p.t0
-    rate = p.items / elapsed if elapsed > 0 else 0.0
-    return TelemetrySnapshot(
-        run_id=f"dask-{job.number}", state="running", elapsed=elapsed, total=p.total,
-        items=p.items, succeeded=p.items - p.failed, failed=p.failed, items_per_s=rate,
-        items_per_s_overall=rate, eta=None, version=p.items,
-    )  # fmt: skip

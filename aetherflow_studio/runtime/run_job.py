@@ -29,28 +29,14 @@ def _no_result(_state: dict[str, Any]) -> None:
     return None
 
 
-class DaskProgress:
-    """Counters a Dask run's progress callback writes (client thread) and the poll reads."""
-
-    def __init__(self, total: int | None) -> None:
-        self.items = 0
-        self.failed = 0
-        self.total = total
-        self.t0 = time.perf_counter()
-
-    def update(self, finished: int, failed: int) -> None:
-        self.items, self.failed = finished, failed
-
-
 class RunJob:
     """A run of ``flow`` (a copy, owned by the job) with ``settings``.
 
     Attributes
     ----------
     handle
-        The engine's `RunHandle` once started (thread executor), else None.
-    dask
-        `DaskProgress` of a Dask run, else None.
+        The engine's run handle once started: a `RunHandle` (threads) or a
+        `DaskRunHandle` (Dask: no pause, no per-thread state), else None.
     """
 
     def __init__(self, number: int, flow: Flow, settings: RunSettings, emit: Emit) -> None:
@@ -59,7 +45,6 @@ class RunJob:
         self.settings = settings
         self.scopes = {**flow.scope_map(), **settings.scopes}
         self.handle: Any = None
-        self.dask: DaskProgress | None = None
         self.stop_requested = False
         self._emit = emit
         self.thread = threading.Thread(target=self._main, name=f"studio-run-{number}", daemon=True)
@@ -77,20 +62,28 @@ class RunJob:
         try:
             folder = os.path.dirname(self.flow.path) if getattr(self.flow, "path", None) else None
             items, limit = build_items(self.settings, self.flow.source is not None, folder)
-            if self.settings.executor == "thread":
-                self._run_threads(items, limit)
-            else:
-                self._run_dask(items, limit)
+            self._follow(self._start(items, limit))
         except BaseException as exc:  # report anything: the GUI must leave "running"
             text = "".join(traceback.format_exception(exc))
             self._emit(("failed", n, (f"{type(exc).__name__}: {exc}", text)))
 
-    def _run_threads(self, items: Any, limit: int | None) -> None:
+    def _start(self, items: Any, limit: int | None) -> Any:
         s = self.settings
-        handle = self.flow.start(
-            items, workers=s.workers, scopes=s.scopes or None, on_error=s.on_error,
-            limit=limit, collect=False, stream=True, extract=_no_result,
+        common = dict(
+            scopes=s.scopes or None, on_error=s.on_error, limit=limit, collect=False,
+            stream=True,
         )  # fmt: skip
+        if s.executor == "thread":
+            return self.flow.start(items, workers=s.workers, extract=_no_result, **common)
+        from aetherflow.runtime.dask_executor import start_flow_dask
+
+        scheduler = s.address.strip() if s.executor == "dask-address" else None
+        if s.executor == "dask-address" and not scheduler:
+            raise ValueError("give the Dask scheduler's address (tcp://host:8786)")
+        return start_flow_dask(self.flow, items, workers=s.workers, scheduler=scheduler, **common)
+
+    def _follow(self, handle: Any) -> None:
+        """Report the start, per-item errors in batches, then the report."""
         self.handle = handle
         if self.stop_requested:
             handle.cancel()
@@ -108,21 +101,4 @@ class RunJob:
         report = handle.wait()
         if pending:
             self._emit(("errors", self.number, pending))
-        self._emit(("finished", self.number, report))
-
-    def _run_dask(self, items: Any, limit: int | None) -> None:
-        from aetherflow.runtime.dask_executor import run_flow_dask
-
-        s = self.settings
-        self.dask = DaskProgress(limit)
-        self._emit(("started", self.number, None))
-        scheduler = s.address.strip() if s.executor == "dask-address" else None
-        if s.executor == "dask-address" and not scheduler:
-            raise ValueError("give the Dask scheduler's address (tcp://host:8786)")
-        report = run_flow_dask(
-            self.flow, items, workers=s.workers, scheduler=scheduler, scopes=s.scopes or None,
-            on_error=s.on_error, limit=limit, progress=self.dask.update,
-        )  # fmt: skip
-        if report.errors:
-            self._emit(("errors", self.number, list(report.errors)))
         self._emit(("finished", self.number, report))
