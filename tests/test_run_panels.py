@@ -72,3 +72,14 @@ def test_timeline_sampler_records_spans_per_thread():
     for lane in spans:
         assert all(s <= e for s, e, _n in lane)
         assert all(a[1] <= b[0] + 1e-9 for a, b in itertools.pairwise(lane))
+
+
+def test_throughput_history_stays_bounded_over_a_long_run():
+    from aetherflow_studio.runtime.records import Series
+
+    series = Series()
+    for i in range(50_000):  # about 28 minutes of polls at 30 Hz
+        series.add(i / 30, 100.0, i // 1000, {"w0": 50.0, "w1": 50.0})
+    assert len(series.t) < Series.MAX_POINTS
+    assert len(series.rate) == len(series.failed) == len(series.threads["w1"]) == len(series.t)
+    assert series.t[0] == 0.0 and series.t[-1] > 1600  # the whole run, at a coarser step

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .inputs import RunSettings
 
 
 @dataclass
 class Series:
-    """Throughput over time for one run, appended by the controller at each poll."""
+    """Throughput over time for one run, appended by the controller at each poll.
+
+    Bounded: at `MAX_POINTS` samples every second one is dropped, so a run of any length
+    keeps an overview of its whole history at a fixed drawing and memory cost (at 30 polls
+    a second the first halving comes after about 2 minutes).
+    """
+
+    MAX_POINTS: ClassVar[int] = 4096
 
     t: list[float] = field(default_factory=list)
     rate: list[float] = field(default_factory=list)
@@ -27,6 +34,13 @@ class Series:
             if column is None:
                 column = self.threads[name] = [0.0] * n  # a thread that appeared late
             column.append(value)
+        if len(self.t) >= self.MAX_POINTS:
+            self._halve()
+
+    def _halve(self) -> None:
+        keep = slice(None, None, 2)
+        self.t, self.rate, self.failed = self.t[keep], self.rate[keep], self.failed[keep]
+        self.threads = {name: values[keep] for name, values in self.threads.items()}
 
 
 @dataclass
