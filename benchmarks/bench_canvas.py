@@ -6,12 +6,15 @@
 
 Times the scene build plus the first paint of the view (``view.grab()``), zoomed out to
 show everything and at 100 %, then per-frame times of zoom and pan steps, each followed
-by a synchronous viewport repaint. ``--snapshot`` renders the example flow instead.
+by a synchronous viewport repaint. The "detail" column counts the frames drawn by the
+scene's batch overview item (zoomed out, or while the wheel turns) and by the items
+themselves, with and without port labels. ``--snapshot`` renders the example flow instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import statistics
@@ -29,6 +32,13 @@ from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from aetherflow_studio.canvas import FlowScene, FlowView
+from aetherflow_studio.canvas.node_item import LOD_TEXT, NodeItem
+from aetherflow_studio.canvas.view import MIN_ZOOM
+
+try:
+    from aetherflow_studio.canvas.node_item import LOD_LABELS
+except ImportError:  # builds before the port-label band
+    LOD_LABELS = 0.5
 from aetherflow_studio.document import FlowDocument
 
 
@@ -82,13 +92,24 @@ def timed(fn) -> float:
     return (time.perf_counter() - t0) * 1000.0
 
 
-def frame_times(view: FlowView, steps: list) -> list[float]:
+def detail(view: FlowView) -> str:
+    """Which level of detail the view draws at now."""
+    if getattr(view.flow_scene, "overview_on", False):  # older builds have no overview
+        return "overview"
+    if NodeItem.fast_paint or view.zoom() < LOD_TEXT:
+        return "boxes"
+    return "items" if view.zoom() >= LOD_LABELS else "items, no port labels"
+
+
+def frame_times(view: FlowView, steps: list, bands: list[str] | None = None) -> list[float]:
     out = []
     for step in steps:
         t0 = time.perf_counter()
         step()
         QApplication.processEvents()  # delivers the update Qt scheduled (scrolls blit)
         out.append((time.perf_counter() - t0) * 1000.0)
+        if bands is not None:
+            bands.append(detail(view))
     return out
 
 
@@ -121,35 +142,54 @@ def bench(n_nodes: int, n_edges: int) -> None:
     app.processEvents()
     # Zoom about the view centre: the cursor is not over an offscreen window.
     view.setTransformationAnchor(FlowView.ViewportAnchor.AnchorViewCenter)
-    frames = {}
+    frames: dict[str, list[float]] = {}
+    bands: dict[str, list[str]] = {}
+
+    def measure(label: str, steps: list) -> None:
+        bands[label] = []
+        frames[label] = frame_times(view, steps, bands[label])
+
     zoom_out = [lambda: view.set_zoom(view.zoom() / 1.12)] * 20
     zoom_in = [lambda: view.set_zoom(view.zoom() * 1.12)] * 20
-    frames["zoom steps 1.0 -> 0.10 -> 1.0, full quality"] = frame_times(view, zoom_out + zoom_in)
+    measure("zoom steps 1.0 -> 0.10 -> 1.0, full quality", zoom_out + zoom_in)
     wheel_out, wheel_in = [lambda: wheel(view, -76)] * 20, [lambda: wheel(view, 76)] * 20
-    frames["wheel steps 1.0 -> 0.10 -> 1.0 (fast paint)"] = frame_times(view, wheel_out + wheel_in)
+    measure("wheel steps 1.0 -> 0.10 -> 1.0 (fast paint)", wheel_out + wheel_in)
     t0 = time.perf_counter()
     QTest.qWait(200)  # the zoom settles: one full-quality repaint
     frames["wheel steps 1.0 -> 0.10 -> 1.0 (fast paint)"].append(
         (time.perf_counter() - t0) * 1000.0 - 150.0
     )
-    pan = [lambda: view.pan_by(QPointF(-40, -25))] * 40
+    bands["wheel steps 1.0 -> 0.10 -> 1.0 (fast paint)"].append(detail(view))
+    # 20 steps and back, so the content stays in view (1600 x 1000 px of travel otherwise)
+    pan = [lambda: view.pan_by(QPointF(-40, -25))] * 20 + [
+        lambda: view.pan_by(QPointF(40, 25))
+    ] * 20
     for zoom, label in ((1.0, "100 %, full detail"), (0.4, "40 %, no text"), (None, "all visible")):
         if zoom is None:
             view.frame_all()
         else:
             view.set_zoom(zoom)
-        frames[f"pan steps at {label}"] = frame_times(view, pan)
+        measure(f"pan steps at {label}", pan)
+    # Everything in view: from "frame all" (~0.15 here) down to the minimum zoom and back.
+    view.frame_all()
+    QApplication.processEvents()
+    fit = view.zoom()
+    n = max(1, round(math.log(fit / MIN_ZOOM) / math.log(1.06)))
+    all_out = [lambda: view.set_zoom(view.zoom() / 1.06)] * n
+    all_in = [lambda: view.set_zoom(view.zoom() * 1.06)] * n
+    measure(f"zoom steps {fit:.2f} -> {MIN_ZOOM:.2f} -> {fit:.2f}, all visible", all_out + all_in)
     print()
     print("| measure | ms |")
     print("|---|---:|")
     for k, v in results.items():
         print(f"| {k} | {v:.0f} |")
     print()
-    print("| per frame (step + the repaint it schedules) | median ms | 90th pct ms |")
-    print("|---|---:|---:|")
+    print("| per frame (step + the repaint it schedules) | median ms | 90th pct ms | detail |")
+    print("|---|---:|---:|---|")
     for k, v in frames.items():
         p90 = statistics.quantiles(v, n=10)[-1]
-        print(f"| {k} | {statistics.median(v):.1f} | {p90:.1f} |")
+        used = ", ".join(f"{b} {bands[k].count(b)}" for b in dict.fromkeys(bands[k]))
+        print(f"| {k} | {statistics.median(v):.1f} | {p90:.1f} | {used} |")
 
 
 # -- the example picture ---------------------------------------------------------------

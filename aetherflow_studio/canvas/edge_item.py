@@ -11,14 +11,65 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, Q
 from . import style
 
 fast_paint = [False]  # set by the view while a wheel zoom is in progress
+PIECE_LEN = 240.0  # scene units: long wires are stroked piece by piece, only where exposed
+LOD_THIN = 0.75  # below this zoom a 2 px wire is under 1.5 device px: drawn as a 1 px line
+
+
+def _controls(start: QPointF, end: QPointF) -> tuple[QPointF, QPointF]:
+    dx = max(abs(end.x() - start.x()) * 0.5, 40.0)
+    return QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y())
 
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
     """A cubic bezier that leaves ``start`` to the right and enters ``end`` from the left."""
-    dx = max(abs(end.x() - start.x()) * 0.5, 40.0)
+    c1, c2 = _controls(start, end)
     path = QPainterPath(start)
-    path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
+    path.cubicTo(c1, c2, end)
     return path
+
+
+def _split(start: QPointF, end: QPointF, pad: float) -> list[tuple[QRectF, QPainterPath]]:
+    """The wire as consecutive pieces of about `PIECE_LEN`, each with its padded bounds.
+
+    An antialiased 2 px stroke costs time along its whole length however little of it is
+    on screen; a long wire through the view is mostly off it."""
+    c1, c2 = _controls(start, end)
+    pts = [(p.x(), p.y()) for p in (start, c1, c2, end)]
+    length = sum(
+        ((pts[k + 1][0] - pts[k][0]) ** 2 + (pts[k + 1][1] - pts[k][1]) ** 2) ** 0.5
+        for k in range(3)
+    )
+    n = max(1, min(24, int(length / PIECE_LEN)))
+    if n == 1:
+        path = wire_path(start, end)
+        return [(path.controlPointRect().adjusted(-pad, -pad, pad, pad), path)]
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = pts
+
+    def at(t: float) -> tuple[float, float, float, float]:
+        u = 1.0 - t
+        a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+        da, db, dc = 3 * u * u, 6 * u * t, 3 * t * t
+        return (
+            a * x0 + b * x1 + c * x2 + d * x3,
+            a * y0 + b * y1 + c * y2 + d * y3,
+            da * (x1 - x0) + db * (x2 - x1) + dc * (x3 - x2),
+            da * (y1 - y0) + db * (y2 - y1) + dc * (y3 - y2),
+        )
+
+    pieces = []
+    h = 1.0 / n / 3.0
+    px, py, pdx, pdy = at(0.0)
+    for k in range(1, n + 1):
+        qx, qy, qdx, qdy = at(k / n)
+        path = QPainterPath(QPointF(px, py))
+        path.cubicTo(
+            QPointF(px + h * pdx, py + h * pdy),
+            QPointF(qx - h * qdx, qy - h * qdy),
+            QPointF(qx, qy),
+        )
+        pieces.append((path.controlPointRect().adjusted(-pad, -pad, pad, pad), path))
+        px, py, pdx, pdy = qx, qy, qdx, qdy
+    return pieces
 
 
 class EdgeItem(QGraphicsItem):
@@ -31,7 +82,10 @@ class EdgeItem(QGraphicsItem):
         self._path = QPainterPath()
         self._rect = QRectF()
         self._shape: QPainterPath | None = None
+        self._ends = (QPointF(), QPointF())
+        self._pieces: list[tuple[QRectF, QPainterPath]] | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
         self.setZValue(-1.0)
 
     @property
@@ -43,6 +97,12 @@ class EdgeItem(QGraphicsItem):
         self._path = wire_path(start, end)
         self._rect = self._path.controlPointRect().adjusted(-4.0, -4.0, 4.0, 4.0)
         self._shape = None
+        self._ends = (QPointF(start), QPointF(end))
+        self._pieces = None  # split lazily, on the first full-detail paint
+
+    def path(self) -> QPainterPath:
+        """The wire's curve in scene coordinates."""
+        return self._path
 
     def boundingRect(self) -> QRectF:
         return self._rect
@@ -67,10 +127,21 @@ class EdgeItem(QGraphicsItem):
         if lod < 0.5:  # zoomed out: thin, aliased lines are far cheaper and look the same
             pen.setCosmetic(True)
             pen.setWidthF(1.0 if not selected else 2.0)
+        elif lod < LOD_THIN and not selected:  # a 1 px antialiased line: Qt's fast path
+            pen.setCosmetic(True)
+            pen.setWidthF(1.0)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 0.5)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
+        exposed = option.exposedRect
+        if lod < LOD_THIN or exposed.contains(self._rect):
+            painter.drawPath(self._path)
+            return
+        if self._pieces is None:
+            self._pieces = _split(*self._ends, 4.0)
+        for rect, piece in self._pieces:
+            if rect.intersects(exposed):
+                painter.drawPath(piece)
 
 
 class WireItem(EdgeItem):

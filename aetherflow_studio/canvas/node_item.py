@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from aetherflow import NodeSpec, ServiceSpec
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPicture, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, QWidget
 
 from . import style
@@ -23,6 +23,7 @@ PORT_R = 5.0
 HIT_R = 10.0
 OVERLAY_H = 18.0
 LOD_TEXT = 0.5
+LOD_LABELS = 0.6  # below: titles but no port labels (8.5 pt would be under 7 px)
 CONST_MAX_W = 120.0  # px: a constant this wide shows in full; a longer one is elided
 LOD_SHAPES = 0.25
 
@@ -51,6 +52,10 @@ class NodeItem(QGraphicsItem):
         self.overlay_state = "idle"
         self.highlighted: set[str] = set()
         self.output_hints: dict[str, str] = {}  # untyped output -> type of the input it feeds
+        # The full-detail drawing, recorded once per (labels shown, selected) and replayed
+        # by Qt at any zoom: one drawPicture call instead of ~40 Python-side draw calls.
+        self._pictures: dict[tuple[bool, bool], QPicture] = {}
+        self._pictures_palette: Any = None
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
             | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -72,6 +77,7 @@ class NodeItem(QGraphicsItem):
         self.outputs = [(o.name, o.type) for o in spec.outputs]
         self._width, self._height = _measure(self)
         self._update_tooltip(spec.doc)
+        self._pictures.clear()
 
     def _update_tooltip(self, doc: str = "") -> None:
         if doc:
@@ -85,19 +91,25 @@ class NodeItem(QGraphicsItem):
     def set_problems(self, problems: list[str]) -> None:
         self.problems = list(problems)
         self._update_tooltip()
-        self.update()
+        self.changed()
 
     def set_overlay(self, text: str | None, state: str) -> None:
         if (text, state) == (self.overlay_text, self.overlay_state):
             return
         self.prepareGeometryChange()
         self.overlay_text, self.overlay_state = text, state
-        self.update()
+        self.changed()
 
     def set_highlighted(self, ports: set[str]) -> None:
         if ports != self.highlighted:
             self.highlighted = ports
-            self.update()
+            self.changed()
+
+    def changed(self) -> None:
+        """Something drawn changed (problems, overlay, highlights, output hints): drop the
+        recorded drawings and repaint."""
+        self._pictures.clear()
+        self.update()
 
     # -- geometry ---------------------------------------------------------------------
     def size(self) -> tuple[float, float]:
@@ -155,15 +167,30 @@ class NodeItem(QGraphicsItem):
     ) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        rect = QRectF(0.0, 0.0, self._width, self._height)
-        border = self._border_color(selected)
-        if lod < LOD_TEXT or NodeItem.fast_paint:
-            self._paint_simple(painter, rect, border, lod >= LOD_SHAPES)
+        if lod < LOD_TEXT or NodeItem.fast_paint:  # the scene's overview usually draws these
+            rect = QRectF(0.0, 0.0, self._width, self._height)
+            self._paint_simple(painter, rect, self._border_color(selected), lod >= LOD_SHAPES)
             return
+        pal = style.palette()
+        if self._pictures_palette is not pal:
+            self._pictures.clear()
+            self._pictures_palette = pal
+        key = (lod >= LOD_LABELS, selected)
+        picture = self._pictures.get(key)
+        if picture is None:
+            picture = self._pictures[key] = QPicture()
+            recorder = QPainter(picture)
+            self._paint_full(recorder, selected, key[0])
+            recorder.end()
+        painter.drawPicture(0, 0, picture)
+
+    def _paint_full(self, painter: QPainter, selected: bool, labels: bool) -> None:
+        rect = QRectF(0.0, 0.0, self._width, self._height)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        self._paint_body(painter, rect, border, selected)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        self._paint_body(painter, rect, self._border_color(selected), selected)
         self._paint_ports(painter)
-        self._paint_texts(painter)
+        self._paint_texts(painter, labels)
 
     def _paint_simple(self, painter: QPainter, rect: QRectF, border: Any, ports: bool) -> None:
         """Zoomed out: flat rectangles and square ports, no text, no antialiasing."""
@@ -227,7 +254,7 @@ class NodeItem(QGraphicsItem):
                 painter.setPen(QPen(style.color(pal.highlight), 2.0))
                 painter.drawEllipse(QPointF(self._width, _row_y(i)), PORT_R + 4, PORT_R + 4)
 
-    def _paint_texts(self, painter: QPainter) -> None:
+    def _paint_texts(self, painter: QPainter, labels: bool = True) -> None:
         pal = style.palette()
         text, dim = style.color(pal.text), style.color(pal.text_dim)
         tm = style.metrics("title")
@@ -244,7 +271,8 @@ class NodeItem(QGraphicsItem):
             painter.drawText(title_rect, right_mid, self.subtitle)
         if self.problems:
             _problem_badge(painter, QPointF(self._width - 15.0, TITLE_H / 2))
-        self._paint_port_labels(painter)
+        if labels:
+            self._paint_port_labels(painter)
         if self.placeholder:
             painter.setFont(style.font("small"))
             painter.setPen(style.color(pal.placeholder))
@@ -289,8 +317,12 @@ class NodeItem(QGraphicsItem):
 
 
 # -- helpers -----------------------------------------------------------------------------
-def _row_y(i: int) -> float:
+def row_y(i: int) -> float:
+    """The y of port row ``i`` in item coordinates."""
     return TITLE_H + PAD + ROW_H * i + ROW_H / 2
+
+
+_row_y = row_y
 
 
 def _near(a: QPointF, b: QPointF) -> bool:

@@ -20,10 +20,12 @@ from . import style
 from .edge_item import EdgeItem, WireItem
 from .frame_item import FrameItem
 from .node_item import NodeItem
+from .overview_item import OverviewItem
 
 EdgeKey = tuple[str, str]
 OVERLAY_STATES = ("idle", "running", "failed", "ok")
 _NO_CACHE = QGraphicsItem.CacheMode.NoCache
+_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 
 
 class FlowScene(QGraphicsScene):
@@ -55,6 +57,9 @@ class FlowScene(QGraphicsScene):
         self._wire_from: tuple[str, str, str] | None = None  # node id, "in"|"out", port
         self._wire_ok: set[str] = set()
         self._caching = True
+        self._overview_on = False
+        self._overview = OverviewItem(self)
+        self.addItem(self._overview)
         self._replay()
         document.model_changed.connect(self._on_document_model_changed)
         self.selectionChanged.connect(self._on_selection_changed)
@@ -84,8 +89,10 @@ class FlowScene(QGraphicsScene):
         item = NodeItem(flow.nodes[node_id], flow.services, wired)
         if not self._caching:
             item.setCacheMode(_NO_CACHE)
+        item.setFlag(_NO_CONTENTS, self._overview_on)
         self.node_items[node_id] = item
         self.addItem(item)
+        self._overview.invalidate()
 
     def _refresh_node(self, node_id: str) -> None:
         item = self.node_items.get(node_id)
@@ -107,18 +114,21 @@ class FlowScene(QGraphicsScene):
         type_name = a.output_type(src[1]) or (spec.type if spec else None)
         if type_name and not a.output_type(src[1]) and src[1] not in a.output_hints:
             a.output_hints[src[1]] = type_name
-            a.update()
+            a.changed()
         item = EdgeItem(source, target, type_name)
+        item.setFlag(_NO_CONTENTS, self._overview_on)
         item.set_ends(a.output_pos(src[1]), b.input_pos(dst[1]))
         self.edge_items[item.key] = item
         self._edges_at[src[0]].add(item.key)
         self._edges_at[dst[0]].add(item.key)
         self.addItem(item)
+        self._overview.invalidate()
 
     def _remove_edge(self, key: EdgeKey) -> None:
         item = self.edge_items.pop(key, None)
         if item is None:
             return
+        self._overview.invalidate()
         for port in key:
             self._edges_at[port.rsplit(".", 1)[0]].discard(key)
         self.removeItem(item)
@@ -128,9 +138,10 @@ class FlowScene(QGraphicsScene):
             left = [self.edge_items[k].type_name for k in self._edges_at[node_id] if k[0] == key[0]]
             if any(left):
                 source.output_hints[port] = next(t for t in left if t)
-            source.update()
+            source.changed()
 
     def _update_edges_of(self, node_id: str) -> None:
+        self._overview.invalidate()  # the node moved or changed: so did its box
         for key in self._edges_at.get(node_id, ()):
             item = self.edge_items[key]
             (sn, sp), (tn, tp) = key[0].rsplit(".", 1), key[1].rsplit(".", 1)
@@ -205,6 +216,7 @@ class FlowScene(QGraphicsScene):
             item = self.node_items.pop(event.node_id, None)
             if item is not None:
                 self.removeItem(item)
+                self._overview.invalidate()
             self._sync_frames()
         elif isinstance(event, ev.GroupChanged):
             self._sync_frames()
@@ -224,11 +236,13 @@ class FlowScene(QGraphicsScene):
             self._relayout_frames_of(item.node_id)
 
     def _on_selection_changed(self) -> None:
+        self._overview.invalidate()
         self.selected_nodes_changed.emit(self.selected_node_ids())
 
     def _on_palette_changed(self) -> None:
+        self._overview.invalidate()
         for item in self.items():
-            item.update()
+            item.update()  # node items re-record their drawings for the new palette
         self.update()
 
     # -- public -----------------------------------------------------------------------
@@ -262,11 +276,13 @@ class FlowScene(QGraphicsScene):
         item = self.node_items.get(node_id)
         if item is not None:
             item.set_problems(problems)
+            self._overview.invalidate()
 
     def clear_problems(self) -> None:
         for item in self.node_items.values():
             if item.problems:
                 item.set_problems([])
+                self._overview.invalidate()
 
     def set_node_overlay(self, node_id: str, text: str | None, state: str = "idle") -> None:
         """A line under the node (run stats) and a border colour for ``state``:
@@ -276,6 +292,7 @@ class FlowScene(QGraphicsScene):
         item = self.node_items.get(node_id)
         if item is not None:
             item.set_overlay(text, state)
+            self._overview.invalidate()
 
     def set_item_caching(self, enabled: bool) -> None:
         """Cache node pixmaps (fast pans) or not (zoomed far out, painting is cheaper than
@@ -285,6 +302,26 @@ class FlowScene(QGraphicsScene):
             self._caching = enabled
             for item in self.node_items.values():
                 item.setCacheMode(mode)
+
+    def set_overview(self, enabled: bool) -> None:
+        """Draw the whole flow with one batch item (zoomed out, or while the wheel turns)
+        instead of one ``paint()`` per node and wire. The items stay in the scene, keep
+        their selection and answer hit tests; only their painting is switched off."""
+        if enabled == self._overview_on:
+            return
+        self._overview_on = enabled
+        if enabled:
+            self.set_item_caching(False)
+        for item in self.node_items.values():
+            item.setFlag(_NO_CONTENTS, enabled)
+        for edge in self.edge_items.values():
+            edge.setFlag(_NO_CONTENTS, enabled)
+        self._overview.setVisible(enabled)  # its batches were kept up to date while hidden
+
+    @property
+    def overview_on(self) -> bool:
+        """Whether the batch item draws the flow (see `set_overview`)."""
+        return self._overview_on
 
     def node_size(self, spec: Any) -> tuple[float, float]:
         """The drawn size of a node (what auto-layout needs)."""

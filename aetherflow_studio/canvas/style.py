@@ -15,7 +15,7 @@ from functools import cache
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: the colour caches below key on it
 class Palette:
     name: str
     background: str

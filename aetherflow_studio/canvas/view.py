@@ -96,8 +96,16 @@ class FlowView(QGraphicsView):
             self._on_zoomed()
 
     def _on_zoomed(self) -> None:
-        self._scene.set_item_caching(not NodeItem.fast_paint and self.zoom() >= LOD_TEXT)
+        self._apply_detail()
         self.zoom_changed.emit(self.zoom())
+
+    def _apply_detail(self) -> None:
+        """Zoomed out below `LOD_TEXT`, or while the wheel turns, one batch item draws
+        every node and wire (`FlowScene.set_overview`); otherwise each item paints itself
+        in full, from a device-coordinate pixmap cache (pans blit)."""
+        overview = NodeItem.fast_paint or self.zoom() < LOD_TEXT
+        self._scene.set_overview(overview)
+        self._scene.set_item_caching(not overview)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
@@ -113,7 +121,7 @@ class FlowView(QGraphicsView):
         if NodeItem.fast_paint == fast:
             return
         NodeItem.fast_paint = edge_item.fast_paint[0] = fast
-        self._scene.set_item_caching(not fast and self.zoom() >= LOD_TEXT)
+        self._apply_detail()
         if not fast:
             for item in self.items(self.viewport().rect()):
                 item.update()
