@@ -385,3 +385,23 @@ def test_trusting_refreshes_ports_on_the_canvas(qtbot):
     assert [p.name for p in scene.node_items["s"].inputs] == ["enriched"]
     doc.set_trusted(True)
     assert [p.name for p in scene.node_items["s"].inputs] == ["enriched", "model"]
+
+
+def test_zoomed_out_the_overview_draws_and_clicks_still_select(canvas):
+    _doc, scene, view = canvas
+    view.set_zoom(0.3)
+    assert scene.overview_on
+    item = scene.node_items["clean"]
+    assert item.flags() & NodeItem.GraphicsItemFlag.ItemHasNoContents  # no per-item paint
+    view.centerOn(item.sceneBoundingRect().center())
+    center = view.mapFromScene(item.sceneBoundingRect().center())
+    image = view.grab().toImage()  # what the overview paints
+    body = image.pixelColor(center)
+    empty = image.pixelColor(center + QPoint(0, 200))  # well below the nodes
+    assert body != empty  # the node's box is drawn although the item paints nothing
+    scene.clearSelection()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    assert scene.selected_node_ids() == ["clean"]
+    view.set_zoom(1.0)
+    assert not scene.overview_on
+    assert not item.flags() & NodeItem.GraphicsItemFlag.ItemHasNoContents
