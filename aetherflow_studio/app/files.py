@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aetherflow import Flow, export_script
 from aetherflow.graph.atomicfile import atomic_write
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from aetherflow_studio.document import FlowDocument
@@ -75,6 +75,9 @@ class FileController(QObject):
         self.window.set_document(document)
         self.autosaver.watch(document, recovery_key)
         self.window.frame_all()
+        # Again once the window's layout has settled: at startup the canvas is still small
+        # here, and framing it then leaves the flow zoomed out too far to read.
+        QTimer.singleShot(0, self.window.frame_all)
 
     # -- trust ------------------------------------------------------------------------
     def resolve_if_trusted(self, ask: bool = True) -> bool:
