@@ -21,7 +21,8 @@ from .errors import (
     ScopeError,
 )
 from .graph.export import export_script
-from .graph.model import Edge, Flow, GroupSpec, NodeSpec, PortSpec, ServiceSpec
+from .graph.model import Flow
+from .graph.specs import Edge, GroupSpec, NodeSpec, PortSpec, ServiceSpec
 from .graph.validate import Problem
 from .node import Node, node
 from .runtime.executor import RunHandle

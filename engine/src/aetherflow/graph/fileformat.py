@@ -23,7 +23,8 @@ from ..errors import FlowFormatError, FlowFormatWarning
 from . import schemas
 from .atomicfile import atomic_write
 from .migrations import CURRENT, FORMAT, upgrade, version_text
-from .model import Edge, Flow, GroupSpec, NodeSpec, OutputSpec, PortSpec, ServiceSpec
+from .model import Flow
+from .specs import Edge, GroupSpec, NodeSpec, OutputSpec, PortSpec, ServiceSpec
 
 SUFFIX = ".aflow"
 MAX_BYTES = 256 * 1024 * 1024  # far above any real flow; refuses runaway files early

@@ -11,8 +11,7 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -28,150 +27,26 @@ from ..errors import CycleError, FlowError, ReferenceResolutionError, ScopeError
 from ..node import MISSING, Node
 from ..refs import ref_of, resolve_ref
 from . import events as ev
+from .specs import (
+    GROUP_KINDS,
+    Edge,
+    GroupSpec,
+    NodeSpec,
+    OutputSpec,
+    PortSpec,
+    ServiceSpec,
+    merge_ports,
+    port_specs,
+)
 
 if TYPE_CHECKING:
     from .validate import Problem
 
+# The specs live in `specs`; they are re-exported here, where the model always had them.
+__all__ = ["GROUP_KINDS", "Edge", "Flow", "GroupSpec", "NodeSpec", "OutputSpec", "PortSpec",
+           "ServiceSpec"]  # fmt: skip
+
 _ID_RE = re.compile(r"[^0-9A-Za-z_\-]+")
-
-
-@dataclass
-class PortSpec:
-    """An input port as saved in the file: enough to draw it without importing."""
-
-    name: str
-    type: str | None = None
-    required: bool = True
-    default: Any = None  # JSON-safe copy of the default, for the inspector only
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class OutputSpec:
-    name: str
-    type: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class NodeSpec:
-    """One node of a flow. ``node`` is the live `Node` once resolved (never saved)."""
-
-    id: str
-    ref: str
-    label: str | None = None
-    constants: dict[str, Any] = field(default_factory=dict)
-    position: tuple[float, float] = (0.0, 0.0)
-    inputs: list[PortSpec] = field(default_factory=list)
-    outputs: list[OutputSpec] = field(default_factory=list)
-    doc: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-    node: Node | None = field(default=None, repr=False, compare=False)
-    error: str | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def title(self) -> str:
-        return self.label or self.id
-
-    @property
-    def input_names(self) -> list[str]:
-        return [p.name for p in self.inputs]
-
-    @property
-    def output_names(self) -> list[str]:
-        return [o.name for o in self.outputs]
-
-    @property
-    def is_placeholder(self) -> bool:
-        """True when the reference was tried and could not be resolved."""
-        return self.node is None and self.error is not None
-
-    def input(self, name: str) -> PortSpec | None:
-        return next((p for p in self.inputs if p.name == name), None)
-
-    def output(self, name: str) -> OutputSpec | None:
-        return next((o for o in self.outputs if o.name == name), None)
-
-
-@dataclass(frozen=True)
-class Edge:
-    """``source`` is ``"node.output"``, ``target`` is ``"node.input"``."""
-
-    source: str
-    target: str
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def id(self) -> str:
-        return f"{self.source}->{self.target}"
-
-    @property
-    def source_node(self) -> str:
-        return self.source.rsplit(".", 1)[0]
-
-    @property
-    def source_port(self) -> str:
-        return self.source.rsplit(".", 1)[1]
-
-    @property
-    def target_node(self) -> str:
-        return self.target.rsplit(".", 1)[0]
-
-    @property
-    def target_port(self) -> str:
-        return self.target.rsplit(".", 1)[1]
-
-
-@dataclass
-class ServiceSpec:
-    """A service of the flow's context and the scope chosen for it."""
-
-    name: str
-    scope: str
-    factory: str | None = None
-    declared: str | None = None
-    doc: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-GROUP_KINDS = ("frame", "repeat", "branch", "parallel")
-
-
-@dataclass
-class GroupSpec:
-    """A group of nodes (and nested groups).
-
-    ``frame`` is visual only. ``repeat`` runs its members ``params["times"]`` times.
-    ``branch`` runs ``params["condition"]`` (a member node) then the case whose
-    ``value`` equals its result. ``parallel`` runs each case on a pool thread with a copy
-    of the state and collects results in ``__parallel_results`` under the case's ``key``.
-    Cases are ``{"value"|"key": ..., "members": [...]}`` in ``params["cases"]``.
-    """
-
-    id: str
-    kind: str
-    members: list[str] = field(default_factory=list)
-    label: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _port_specs(n: Node) -> tuple[list[PortSpec], list[OutputSpec]]:
-    ins = []
-    for p in n.params:
-        default = p.default if _json_safe(p.default) else repr(p.default)
-        ins.append(PortSpec(p.name, p.annotation, p.required, None if p.required else default))
-    return ins, [OutputSpec(o) for o in n.outputs]
-
-
-def _json_safe(value: Any) -> bool:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value is not MISSING
-    if isinstance(value, list | tuple):
-        return all(_json_safe(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _json_safe(v) for k, v in value.items())
-    return False
 
 
 class Flow:
@@ -303,7 +178,7 @@ class Flow:
             base = node_or_ref.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
         else:
             n = node_or_ref if isinstance(node_or_ref, Node) else Node(node_or_ref)
-            ins, outs = _port_specs(n)
+            ins, outs = port_specs(n)
             ref = n.ref or f"<unimportable>:{n.name}"
             spec = NodeSpec(id="", ref=ref, inputs=ins, outputs=outs, doc=n.doc, node=n)
             base = n.name
@@ -519,8 +394,8 @@ class Flow:
             spec.error = f"'{spec.ref}' is a {type(obj).__name__}, not an @node function"
             raise ReferenceResolutionError(spec.ref, f"node '{node_id}': {spec.error}")
         spec.node, spec.error = obj, None
-        ins, outs = _port_specs(obj)
-        spec.inputs = _merge_ports(spec.inputs, ins)
+        ins, outs = port_specs(obj)
+        spec.inputs = merge_ports(spec.inputs, ins)
         spec.outputs = [
             OutputSpec(o.name, o.type, old.extra if old else {})
             for o in outs
@@ -626,12 +501,3 @@ class Flow:
 
     def __repr__(self) -> str:
         return f"Flow({self.name!r}, nodes={len(self.nodes)}, edges={len(self.edges)})"
-
-
-def _merge_ports(saved: list[PortSpec], fresh: list[PortSpec]) -> list[PortSpec]:
-    """Fresh ports from the code, keeping unknown fields saved with the old ones."""
-    old = {p.name: p for p in saved}
-    for p in fresh:
-        if p.name in old:
-            p.extra = old[p.name].extra
-    return fresh

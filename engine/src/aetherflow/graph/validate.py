@@ -15,7 +15,8 @@ import networkx as nx
 
 from ..context import SCOPES, declared_scope, service_providers
 from ..errors import AetherFlowError
-from .model import GROUP_KINDS, Edge, Flow, NodeSpec
+from .model import Flow
+from .specs import GROUP_KINDS, Edge, NodeSpec
 from .types import compatible
 
 Severity = Literal["error", "warning", "info"]

@@ -16,7 +16,8 @@ from typing import Any
 
 from ..compose import LoopControl
 from ..errors import BranchError, FlowError, MissingInputError, NodeExecutionError
-from ..graph.model import Flow, NodeSpec
+from ..graph.model import Flow
+from ..graph.specs import NodeSpec
 from ..node import MISSING, Node
 from .services import ContainerServices, NoServices, Services
 
