@@ -115,9 +115,11 @@ def test_dask_executor_runs_from_the_ui_and_the_services_panel_says_what_shared_
     assert window.services.executor_note.text() == DASK_NOTE
     pause_enabled: list[bool] = []
     c.state_changed.connect(
-        lambda state: pause_enabled.append(window.actions["run.pause"].isEnabled())
-        if state == "running"
-        else None
+        lambda state: (
+            pause_enabled.append(window.actions["run.pause"].isEnabled())
+            if state == "running"
+            else None
+        )
     )
     record = run_and_wait(qtbot, window, count=40, workers=2, timeout=120_000)
     assert record.error is None
