@@ -2,6 +2,8 @@
 
 Select two rows to compare them: a table of settings and results and their throughput
 curves overlaid, so flipping one service's scope and running again shows what it did.
+Runs that measured shared services add a "shared time" row: each shared service's share
+of worker time (``db_pool 41%``).
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ class HistoryPanel(QWidget):
 
     def show_comparison(self, a: Any, b: Any) -> None:
         rows = [(name, ra, rb) for name, ra, rb in zip(COLUMNS, _row(a), _row(b), strict=True)]
+        if a.settings.profile_shared or b.settings.profile_shared:
+            rows.append(("shared time", a.shared_time_text(), b.shared_time_text()))
         nodes_a = {n.node: n for n in a.node_stats}
         for n in b.node_stats:
             if n.node in nodes_a:

@@ -1,5 +1,6 @@
-"""Run controls: Run, Pause/Resume, Stop, workers, input, on-error policy, executor, and a
-status line (items, items/s, errors) with the "edits apply to the next run" banner."""
+"""Run controls: Run, Pause/Resume, Stop, workers, input, on-error policy, executor, the
+"Measure shared services" switch, and a status line (items, items/s, errors) with the
+"edits apply to the next run" banner."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -26,6 +28,9 @@ INPUTS = (("source", "Source node"), ("count", "Generated {i}"), ("file", "File 
           ("module", "module:attr"))  # fmt: skip
 EXECUTORS = (("thread", "Threads"), ("dask-local", "Dask (local)"),
              ("dask-address", "Dask (address)"))  # fmt: skip
+PROFILE_TIP = ("Times every call into shared services to advise on their scope; the services "
+               "are wrapped in a proxy while measuring")  # fmt: skip
+PROFILE_NEEDS_THREADS = "Measuring shared services needs the Threads executor"
 
 
 def dask_available() -> bool:
@@ -71,6 +76,10 @@ class RunPanel(LivePanel):
             self.executor.setToolTip("Dask is not installed: threads only")
         self.address = QLineEdit()
         self.address.setPlaceholderText("tcp://host:8786")
+        self.profile_shared = QCheckBox("Measure shared services")
+        self.profile_shared.setObjectName("profile_shared")
+        self.profile_shared.setChecked(controller.settings.profile_shared)
+        self.profile_shared.setToolTip(PROFILE_TIP)
         self.status = QLabel("Ready.")
         self.status.setObjectName("run_status")
         self.banner = QLabel("Running: edits apply to the next run")
@@ -83,6 +92,7 @@ class RunPanel(LivePanel):
             if label:
                 layout.addWidget(QLabel(label))
             layout.addWidget(w)
+        layout.addWidget(self.profile_shared)
         layout.addWidget(self.banner)
         layout.addWidget(self.status, 1)
         self.input_kind.currentIndexChanged.connect(lambda _i: self._sync_fields())
@@ -103,6 +113,8 @@ class RunPanel(LivePanel):
             count=self.count.value(), path=self.path.text(), target=self.target.text(),
             on_error=self.on_error.currentData(), executor=self.executor.currentData(),
             address=self.address.text(), scopes=dict(base.scopes),
+            profile_shared=self.profile_shared.isChecked()
+            and self.executor.currentData() == "thread",
         )  # fmt: skip
 
     def set_input(self, kind: str, count: int | None = None) -> None:
@@ -116,6 +128,9 @@ class RunPanel(LivePanel):
         self.path.setVisible(kind == "file")
         self.target.setVisible(kind == "module")
         self.address.setVisible(self.executor.currentData() == "dask-address")
+        threads = self.executor.currentData() == "thread"
+        self.profile_shared.setEnabled(threads and self.controller.state == "idle")
+        self.profile_shared.setToolTip(PROFILE_TIP if threads else PROFILE_NEEDS_THREADS)
 
     def _on_browse_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Input items", "",
@@ -144,6 +159,7 @@ class RunPanel(LivePanel):
         for w in (self.workers, self.input_kind, self.count, self.path, self.target,
                   self.on_error, self.executor, self.address):  # fmt: skip
             w.setEnabled(not live)
+        self.profile_shared.setEnabled(not live and self.executor.currentData() == "thread")
         if state == "starting":
             self.status.setText("Starting…")
 

@@ -1,7 +1,9 @@
 """The services of the flow's context, each with a Shared / Isolated switch.
 
 Switching goes through ``document.set_scope`` (one undo step) and never touches node code:
-the engine applies the scope map when it builds the context for a run.
+the engine applies the scope map when it builds the context for a run. After a run with
+"Measure shared services" on, each shared service's card shows the engine's measured scope
+advice (`show_advice`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ SCOPE_HINTS = {
     "shared": "Shared: one instance for all worker threads; your code must lock.",
     "isolated": "Isolated: one instance per worker thread; no locks needed, n threads = n copies.",
 }
+WARN_VERDICTS = frozenset({"bottleneck", "contended"})
+WARN_STYLE = "color: #d08a1a;"  # amber: readable on the dark and the light card
 
 
 def service_users(flow: Any, service: str) -> list[str]:
@@ -71,6 +75,22 @@ class ServiceCard(QFrame):
         used = ", ".join(users) if users else "no node uses it"
         self.users = _label(f"Used by: {used}", "muted", wrap=True)
         layout.addWidget(self.users)
+        self.advice = _label("", "muted", wrap=True)
+        self.advice.setObjectName(f"advice_{spec.name}")
+        self.advice.setVisible(False)
+        layout.addWidget(self.advice)
+        self.verdict: str | None = None
+
+    def set_advice(self, number: int, advice: Any) -> None:
+        """Show run ``number``'s measured `ScopeAdvice` (None hides the line)."""
+        self.verdict = advice.verdict if advice is not None else None
+        if advice is None:
+            self.advice.setText("")
+            self.advice.setVisible(False)
+            return
+        self.advice.setText(f"Measured in run {number}: {advice.text}")
+        self.advice.setStyleSheet(WARN_STYLE if advice.verdict in WARN_VERDICTS else "")
+        self.advice.setVisible(True)
 
 
 class ServicesPanel(QScrollArea):
@@ -86,6 +106,8 @@ class ServicesPanel(QScrollArea):
         self.executor_note = _label("", "muted", wrap=True)
         self.executor_note.setObjectName("executor_note")
         self.last_error: str | None = None
+        self.advice: dict[str, Any] = {}  # service -> ScopeAdvice of the last measured run
+        self.advice_run = 0
         self._shape: Any = ()
         self.refresh()
 
@@ -95,7 +117,24 @@ class ServicesPanel(QScrollArea):
         self.document = document
         if document is not None:
             document.model_changed.connect(self._on_document_model_changed)
+        self.advice, self.advice_run = {}, 0  # measured on another flow
         self.refresh()
+
+    def show_advice(self, record: Any) -> None:
+        """A run finished: show its measured scope advice on the shared services' cards.
+
+        Only runs that measured (``settings.profile_shared``) replace the advice; a
+        service that was not measured in that run (isolated, unused) shows none.
+        """
+        if record.error or not getattr(record.settings, "profile_shared", False):
+            return
+        self.advice = {a.service: a for a in record.advice}
+        self.advice_run = record.number
+        self._apply_advice()
+
+    def _apply_advice(self) -> None:
+        for name, card in self.cards.items():
+            card.set_advice(self.advice_run, self.advice.get(name))
 
     def set_executor_note(self, text: str) -> None:
         """A note from the executor (e.g. how scopes map onto Dask workers); empty hides it."""
@@ -150,6 +189,7 @@ class ServicesPanel(QScrollArea):
         layout.addWidget(self.executor_note)
         self.executor_note.setVisible(bool(self.executor_note.text()))
         layout.addStretch(1)
+        self._apply_advice()
         old = self.takeWidget()
         if old is not None:
             old.deleteLater()

@@ -33,6 +33,9 @@ class RunSettings:
     scopes
         Scope overrides merged over the flow's own map (usually empty: the services panel
         edits the flow itself).
+    profile_shared
+        Time every call into shared services for scope advice (threads only; the
+        services are wrapped in a timing proxy while measuring).
     """
 
     workers: int = 4
@@ -44,6 +47,7 @@ class RunSettings:
     executor: str = "thread"
     address: str = ""
     scopes: dict[str, str] = field(default_factory=dict)
+    profile_shared: bool = False
 
     def describe_input(self) -> str:
         if self.input_kind == "source":

@@ -132,6 +132,7 @@ def _connect(window: Any, ui: RunUI) -> None:
     c.errors_added.connect(ui.errors.add_errors)
     c.errors_added.connect(lambda _e: window.docks["errors"].raise_())
     c.run_finished.connect(ui.history.add_record)
+    c.run_finished.connect(lambda record: window.services.show_advice(record))
     c.run_failed.connect(lambda msg: window.statusBar().showMessage(msg.splitlines()[0], 8000))
     ui.errors.node_selection_requested.connect(window.select_node)
     executor = ui.panel.executor

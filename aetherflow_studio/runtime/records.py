@@ -81,7 +81,11 @@ class LiveFrame:
 
 @dataclass
 class RunRecord:
-    """A finished run of this session (the history panel lists them)."""
+    """A finished run of this session (the history panel lists them).
+
+    ``advice`` holds the engine's `ScopeAdvice` for each shared service, measured from the
+    final snapshot when the run had "Measure shared services" on (else empty).
+    """
 
     number: int
     flow_name: str
@@ -91,6 +95,7 @@ class RunRecord:
     series: Series
     node_stats: tuple[Any, ...] = ()
     error: str | None = None
+    advice: tuple[Any, ...] = ()
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -115,6 +120,14 @@ class RunRecord:
     def latency(self, q: str) -> float:
         """Item latency estimate: the sum over nodes of their ``q`` ("p50", "p95", "mean")."""
         return sum(getattr(n, q, 0.0) for n in self.node_stats)
+
+    def shared_time_text(self) -> str:
+        """``"db_pool 41%"``: each measured shared service's share of worker time;
+        ``"none shared"`` when the run measured but used no shared service, ``"-"``
+        when it did not measure."""
+        if self.advice:
+            return ", ".join(a.short for a in self.advice)
+        return "none shared" if self.settings.profile_shared and not self.error else "-"
 
     def scope_text(self) -> str:
         iso = sorted(k for k, v in self.scopes.items() if v == "isolated" and k not in _BUILTIN)

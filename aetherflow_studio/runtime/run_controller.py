@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from aetherflow import RunHandle
 from aetherflow.telemetry import TelemetrySnapshot, render
+from aetherflow.telemetry.advice import advise_run
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
 from .inputs import RunSettings
@@ -231,9 +232,13 @@ class RunController(QObject):
             self._timeline.stop()
         if frame is not None:
             self._deliver(frame)
-        nodes = frame.snapshot.nodes if frame is not None and frame.snapshot else ()
+        snap = frame.snapshot if frame is not None else None
+        nodes = snap.nodes if snap is not None else ()
+        advice: tuple[Any, ...] = ()
+        if snap is not None and job.settings.profile_shared:
+            advice = tuple(advise_run(snap, job.settings.workers))
         record = RunRecord(job.number, job.flow.name, job.settings, job.scopes, report,
-                           self._series, tuple(nodes), error)  # fmt: skip
+                           self._series, tuple(nodes), error, advice)  # fmt: skip
         self.history.append(record)
         self._set_state("idle")
         self.run_finished.emit(record)

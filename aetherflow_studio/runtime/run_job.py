@@ -74,7 +74,8 @@ class RunJob:
             stream=True,
         )  # fmt: skip
         if s.executor == "thread":
-            return self.flow.start(items, workers=s.workers, extract=_no_result, **common)
+            return self.flow.start(items, workers=s.workers, extract=_no_result,
+                                   profile_shared=s.profile_shared, **common)  # fmt: skip
         from aetherflow.runtime.dask_executor import start_flow_dask
 
         scheduler = s.address.strip() if s.executor == "dask-address" else None

@@ -35,6 +35,7 @@ from .telemetry import (
     TelemetrySnapshot,
     ThreadStats,
 )
+from .telemetry.advice import ScopeAdvice, scope_advice
 
 __all__ = [
     "AetherFlowError",
@@ -64,6 +65,7 @@ __all__ = [
     "Repeat",
     "RunHandle",
     "RunReport",
+    "ScopeAdvice",
     "ScopeError",
     "Sequence",
     "ServiceSpec",
@@ -76,5 +78,6 @@ __all__ = [
     "export_script",
     "node",
     "providers",
+    "scope_advice",
     "with_scopes",
 ]

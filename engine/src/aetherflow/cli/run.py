@@ -25,6 +25,7 @@ from ..errors import AetherFlowError, NodeExecutionError
 from ..graph.model import Flow
 from ..runtime.executor import RunHandle, start_flow
 from ..runtime.report import ItemError, RunReport
+from ..telemetry.advice import advise_run
 from ..telemetry.progress import Progress
 from ..telemetry.render import render, safe_repr
 
@@ -57,6 +58,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--progress", choices=("auto", "on", "off"), default="auto",
         help="progress bar on stderr (auto: only when stderr is a terminal)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--profile-shared", action="store_true",
+        help="time every call into shared services and print scope advice on stderr "
+        "at the end (the services are wrapped in a timing proxy; threads only)",
     )  # fmt: skip
     dask = parser.add_argument_group("Dask (needs aetherflow-engine[dask]; docs/dask.md)")
     dask.add_argument(
@@ -97,6 +103,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         flow = load_runnable(args.flow)
         scopes = parse_scopes(args.scope)
+        if args.profile_shared and args.executor != "thread":
+            raise UsageProblem("--profile-shared measures worker threads: use --executor thread")
         items, total, source = open_input(args.input, flow, args.flow)
         out = open_output(args.output)
     except UsageProblem as exc:
@@ -211,10 +219,11 @@ def _run(
     total: int | None,
     out: IO[str],
 ) -> int:
+    profile = {"profile_shared": True} if args.profile_shared else {}
     try:
         handle = _executor(args)(
             flow, items, workers=args.workers, scopes=scopes, on_error=args.on_error,
-            limit=args.limit, stream=True, collect=False, total=total,
+            limit=args.limit, stream=True, collect=False, total=total, **profile,
         )  # fmt: skip
     except NodeExecutionError as exc:  # the source node failed to start
         print(f"aetherflow run: {args.flow}: {_one_line(exc)}", file=sys.stderr)
@@ -243,6 +252,8 @@ def _run(
             progress.stop()
     report = handle.wait()
     _summary(report, sys.stderr)
+    if args.profile_shared:
+        _advice(handle, args.workers, sys.stderr)
     if interrupted.is_set():
         return 130
     return 1 if report.errors else 0
@@ -296,6 +307,16 @@ def _summary(report: RunReport, err: IO[str]) -> None:
         print(f"  item {e.index} at {where}: {e.type}: {_one_line(e.message)}", file=err)
     if len(report.errors) > SHOWN_ERRORS:
         print(f"  ... and {len(report.errors) - SHOWN_ERRORS} more", file=err)
+
+
+def _advice(handle: Any, workers: int, err: IO[str]) -> None:
+    """The measured scope advice of each shared service, under one heading."""
+    advice = advise_run(handle.snapshot(), workers)
+    print("Scope advice (measured):", file=err)
+    if not advice:
+        print("  no shared service was called in this run", file=err)
+    for a in advice:
+        print(f"  {a.text}", file=err)
 
 
 def _one_line(value: Any) -> str:
