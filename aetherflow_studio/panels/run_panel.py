@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from typing import Any
 
 from PySide6.QtGui import QAction
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
     QToolButton,
     QWidget,
@@ -82,6 +84,10 @@ class RunPanel(LivePanel):
         self.profile_shared.setToolTip(PROFILE_TIP)
         self.status = QLabel("Ready.")
         self.status.setObjectName("run_status")
+        # Long status lines must not widen the window: the label takes what is left (the
+        # full text is in its tooltip).
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status.setMinimumWidth(160)
         self.banner = QLabel("Running: edits apply to the next run")
         self.banner.setStyleSheet("background:#5d4037; color:#ffe0b2; padding:2px 6px;"
                                   "border-radius:3px;")  # fmt: skip
@@ -146,7 +152,7 @@ class RunPanel(LivePanel):
         errors = ""
         if snap.failed:
             errors = f" · <span style='color:#e57373'>{snap.failed:,} errors</span>"
-        self.status.setText(f"Run {frame.number} {snap.state}: {snap.items:,}{total} items · "
+        self._set_status(f"Run {frame.number} {snap.state}: {snap.items:,}{total} items · "
                             f"{snap.items_per_s:,.0f} items/s{errors}")  # fmt: skip
 
     def update_frame(self, frame: Any) -> None:
@@ -161,22 +167,26 @@ class RunPanel(LivePanel):
             w.setEnabled(not live)
         self.profile_shared.setEnabled(not live and self.executor.currentData() == "thread")
         if state == "starting":
-            self.status.setText("Starting…")
+            self._set_status("Starting…")
 
     def _on_controller_run_finished(self, record: Any) -> None:
         if record.error:
-            self.status.setText(f"Run {record.number} failed: {record.error}")
+            self._set_status(f"Run {record.number} failed: {record.error}")
             return
         st = record.stats
         how = "stopped" if st.get("stop_reason") else "finished"
-        self.status.setText(
+        self._set_status(
             f"Run {record.number} {how}: {record.items:,} items in {record.elapsed:.2f} s · "
             f"{record.items_per_s:,.0f} items/s · {record.failed:,} errors"
         )
 
     def _on_controller_run_failed(self, message: str) -> None:
-        self.status.setText(message.splitlines()[0])
+        self._set_status(message.splitlines()[0])
         self.status.setToolTip(message)
+
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setToolTip(re.sub("<[^>]+>", "", text))  # the whole line, when elided
 
 
 def _combo(entries: tuple[tuple[str, str], ...]) -> QComboBox:

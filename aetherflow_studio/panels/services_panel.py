@@ -93,6 +93,14 @@ class ServiceCard(QFrame):
         self.advice.setVisible(True)
 
 
+def _builtin(name: str) -> bool:
+    """`BaseFlowContext`'s own services (state, context, shared_data) are listed after the
+    flow's own ones, which are what the user came to switch."""
+    from aetherflow import BaseFlowContext
+
+    return name in BaseFlowContext.providers
+
+
 class ServicesPanel(QScrollArea):
     """Lists ``document.flow.services``; rebuilt on every model change (they are few)."""
 
@@ -172,7 +180,7 @@ class ServicesPanel(QScrollArea):
         layout.setSpacing(8)
         self.cards = {}
         services = flow.services if flow is not None else {}
-        for name, spec in services.items():
+        for name, spec in sorted(services.items(), key=lambda kv: _builtin(kv[0])):
             card = ServiceCard(self, spec, service_users(flow, name))
             layout.addWidget(card)
             self.cards[name] = card
