@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
     QToolTip,
     QTreeWidget,
     QTreeWidgetItem,
@@ -108,7 +109,20 @@ class StateColumn(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
+        self.empty = QLabel(
+            "No shared services used by this flow."
+            if key == SHARED
+            else "No isolated services used by this flow: this thread keeps no state of its own."
+        )
+        self.empty.setWordWrap(True)
+        self.empty.setProperty("role", "muted")
+        self.empty.setContentsMargins(6, 6, 6, 6)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # In place of the tree, it takes the room below the header.
+        self.empty.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.empty.hide()
         layout.addWidget(self.header)
+        layout.addWidget(self.empty)
         layout.addWidget(self.tree)
         self.source: Any = None  # the snapshot last rendered (compared by identity)
         self.fresh: dict[int, tuple[QTreeWidgetItem, float, int]] = {}  # item, since, level
@@ -126,6 +140,8 @@ class StateColumn(QFrame):
     def sync(self, services: dict[str, Any], labels: dict[str, str]) -> None:
         """Update the tree to ``services`` (rendered data), marking changed values."""
         self._budget, self._now = MAX_ITEMS, time.monotonic()
+        self.empty.setVisible(not services)
+        self.tree.setVisible(bool(services))
         first = self.tree.topLevelItemCount() == 0
         root = self.tree.invisibleRootItem()
         self._sync_children(root, [(labels.get(k, k), v) for k, v in services.items()], first)
