@@ -13,12 +13,19 @@ from aetherflow import GroupSpec
 from aetherflow.graph import events as ev
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent, QToolTip
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSceneContextMenuEvent,
+    QGraphicsSceneMouseEvent,
+    QMenu,
+    QToolTip,
+)
 
 from ..document import FlowDocument
 from . import style
 from .edge_item import EdgeItem, WireItem
-from .frame_item import FrameItem
+from .frame_item import FrameItem, FrameTitleEditor, frame_rect_around
 from .node_item import NodeItem
 from .overview_item import OverviewItem
 
@@ -56,6 +63,8 @@ class FlowScene(QGraphicsScene):
         self._wire: WireItem | None = None
         self._wire_from: tuple[str, str, str] | None = None  # node id, "in"|"out", port
         self._wire_ok: set[str] = set()
+        self._frame_drag: tuple[str, dict[str, QPointF]] | None = None  # frame, start positions
+        self._title_editor: FrameTitleEditor | None = None
         self._caching = True
         self._overview_on = False
         self._overview = OverviewItem(self)
@@ -193,6 +202,143 @@ class FlowScene(QGraphicsScene):
             found |= new
             frontier = new
         return found
+
+    def _model_frame_rect(
+        self, gid: str, excluded: frozenset[str] = frozenset(), seen: frozenset[str] = frozenset()
+    ) -> QRectF:
+        """Frame ``gid`` where the model has its nodes (so, before a drag is committed),
+        without the ``excluded`` nodes; null when nothing is left in it."""
+        flow = self._doc.flow
+        content = QRectF()
+        for m in flow.groups[gid].members:
+            if m in self.node_items and m not in excluded:
+                w, h = self.node_items[m].size()
+                content = content.united(QRectF(*flow.nodes[m].position, w, h))
+            elif m in flow.groups and m not in seen:
+                content = content.united(self._model_frame_rect(m, excluded, seen | {gid}))
+        return frame_rect_around(content)
+
+    def _holders(self, node_id: str, skip: set[str]) -> set[str]:
+        """The groups holding a node, directly or through nested groups, ignoring its direct
+        membership of the ``skip`` groups."""
+        groups = self._doc.flow.groups
+        found = {g.id for g in groups.values() if node_id in g.members} - skip
+        frontier = set(found)
+        while frontier:
+            new = {g.id for g in groups.values() if frontier & set(g.members)} - found
+            found |= new
+            frontier = new
+        return found
+
+    def _regrouping(self, moved: set[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """Comment frames that dropped nodes join (centre inside) and leave (box fully out).
+
+        Frames are measured as they were before the drag (the dragged nodes stretch them
+        while it lasts). A frame whose every node moved just follows them."""
+        groups = self._doc.flow.groups
+        frames = [g for g, spec in groups.items() if spec.kind == "frame"]
+        rects = {g: self._model_frame_rect(g) for g in frames}
+        stays = {g for g in frames if not self._model_frame_rect(g, frozenset(moved)).isEmpty()}
+        depth = _group_depths(groups)
+        join: dict[str, str] = {}
+        leave: dict[str, list[str]] = {}
+        for node_id in moved:
+            item = self.node_items[node_id]
+            box = QRectF(item.pos().x(), item.pos().y(), *item.size())
+            out = [
+                g
+                for g in frames
+                if node_id in groups[g].members and g in stays and not rects[g].intersects(box)
+            ]
+            if out:
+                leave[node_id] = out
+            inside = [g for g in frames if rects[g].contains(box.center())]
+            if inside:
+                area = {g: rects[g].width() * rects[g].height() for g in inside}
+                target = max(inside, key=lambda g: (depth[g], -area[g]))
+                if target not in self._holders(node_id, set(out)):
+                    join[node_id] = target
+        return join, leave
+
+    # -- frame gestures (called by frame items) ----------------------------------------
+    def begin_frame_drag(self, group_id: str) -> None:
+        """A frame's title was pressed: remember where its nodes start."""
+        ids = self._doc.frame_node_ids(group_id)
+        starts = {i: self.node_items[i].pos() for i in ids if i in self.node_items}
+        self._frame_drag = (group_id, starts)
+
+    def drag_frame(self, group_id: str, delta: QPointF) -> None:
+        """Move the frame's nodes live by ``delta``; the model waits for the release."""
+        if self._frame_drag is None or self._frame_drag[0] != group_id:
+            return
+        for node_id, start in self._frame_drag[1].items():
+            item = self.node_items.get(node_id)
+            if item is not None:
+                item.setPos(start + delta)
+
+    def end_frame_drag(self, group_id: str) -> None:
+        """Push the whole drag as one "Move frame 'label'"."""
+        drag, self._frame_drag = self._frame_drag, None
+        if drag is None or drag[0] != group_id or group_id not in self._doc.flow.groups:
+            return
+        for node_id, start in drag[1].items():
+            item = self.node_items.get(node_id)
+            if item is not None:
+                delta = item.pos() - start
+                self._doc.move_frame(group_id, (delta.x(), delta.y()))
+                return
+
+    def edit_frame_title(self, group_id: str) -> FrameTitleEditor | None:
+        """Open an in-place editor over a frame's title; Enter renames ("Rename frame")."""
+        item = self.frame_items.get(group_id)
+        views = self.views()
+        if item is None or not views:
+            return None
+        if self._title_editor is not None:
+            self._title_editor.finish(True)
+        view = views[0]
+        rect = view.mapFromScene(item.title_rect()).boundingRect().adjusted(6, 1, -6, -1)
+        rect.setWidth(max(rect.width(), 160))
+        rect.setHeight(max(rect.height(), 22))
+        label = self._doc.flow.groups[group_id].label or ""
+        editor = FrameTitleEditor(
+            view.viewport(), label, lambda text: self._rename_frame(group_id, text)
+        )
+        editor.setFont(style.font("title"))
+        editor.setGeometry(rect)
+        editor.show()
+        editor.setFocus(Qt.FocusReason.MouseFocusReason)
+        self._title_editor = editor
+        return editor
+
+    def _rename_frame(self, group_id: str, text: str) -> None:
+        if group_id in self._doc.flow.groups:
+            self._doc.set_frame_label(group_id, text)
+
+    def frame_menu(self, group_id: str) -> QMenu:
+        """The right-click menu of a frame: Rename…, Remove frame (keep nodes)."""
+        kind = self._doc.flow.groups[group_id].kind
+        menu = QMenu()
+        menu.addAction("Rename…", lambda: self.edit_frame_title(group_id))
+        what = "frame" if kind == "frame" else f"{kind} group"
+        menu.addAction(f"Remove {what} (keep nodes)", lambda: self._doc.remove_frame(group_id))
+        return menu
+
+    def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
+        super().contextMenuEvent(event)  # a frame's title strip answers itself
+        if event.isAccepted():
+            return
+        pos = event.scenePos()
+        if any(isinstance(i, NodeItem) for i in self.items(pos)):
+            return
+        inside = [g for g, f in self.frame_items.items() if f.frame_rect().contains(pos)]
+        if inside:
+            depth = _group_depths(self._doc.flow.groups)
+            gid = max(inside, key=lambda g: depth.get(g, 0))
+            self.clearSelection()
+            self.frame_items[gid].setSelected(True)
+            self.frame_menu(gid).exec(event.screenPos())
+            event.accept()
 
     # -- model events -----------------------------------------------------------------
     def _on_document_model_changed(self, event: ev.FlowEvent) -> None:
@@ -380,7 +526,9 @@ class FlowScene(QGraphicsScene):
             self.commit_moves()
 
     def commit_moves(self) -> None:
-        """Push one "Move N nodes" for every node whose item left its model position."""
+        """Push one "Move N nodes" for every node whose item left its model position; nodes
+        dropped into a comment frame join it and nodes dragged out leave, in the same step
+        ("Move node into 'Ingest'")."""
         flow = self._doc.flow
         moved = {}
         for node_id, item in self.node_items.items():
@@ -388,7 +536,8 @@ class FlowScene(QGraphicsScene):
             if flow.nodes[node_id].position != pos:
                 moved[node_id] = pos
         if moved:
-            self._doc.move_nodes(moved)
+            join, leave = self._regrouping(set(moved))
+            self._doc.move_nodes(moved, join=join, leave=leave)
 
     def _start_wire(self, node: NodeItem, kind: str, port: str, pos: QPointF) -> None:
         self._wire_from = (node.node_id, kind, port)

@@ -101,19 +101,32 @@ class RemoveCommand(QUndoCommand):
 
 
 class MoveNodesCommand(QUndoCommand):
-    """Set node positions (a finished drag, or an auto-layout)."""
+    """Set node positions (a finished drag, a frame drag, or an auto-layout); a drag that
+    drops nodes into or out of frames also carries the frames' new member lists."""
 
-    def __init__(self, flow: Flow, positions: dict[str, Position], text: str) -> None:
+    def __init__(
+        self,
+        flow: Flow,
+        positions: dict[str, Position],
+        text: str,
+        members: dict[str, list[str]] | None = None,
+    ) -> None:
         super().__init__(text)
         self._flow = flow
         self._new = {k: (float(x), float(y)) for k, (x, y) in positions.items()}
         self._old = {k: flow.nodes[k].position for k in positions}
+        self._new_members = {g: list(m) for g, m in (members or {}).items()}
+        self._old_members = {g: list(flow.groups[g].members) for g in self._new_members}
 
     def redo(self) -> None:
         for node_id, pos in self._new.items():
             self._flow.set_position(node_id, pos)
+        for gid, members in self._new_members.items():
+            self._flow.set_group_members(gid, list(members))
 
     def undo(self) -> None:
+        for gid, members in self._old_members.items():
+            self._flow.set_group_members(gid, list(members))
         for node_id, pos in self._old.items():
             self._flow.set_position(node_id, pos)
 
@@ -181,6 +194,19 @@ class AddGroupCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._flow.remove_group(self._group.id)
+
+
+class SetGroupLabelCommand(QUndoCommand):
+    def __init__(self, flow: Flow, group_id: str, label: str | None) -> None:
+        super().__init__("Rename frame")
+        self._flow, self._group_id = flow, group_id
+        self._new, self._old = label, flow.groups[group_id].label
+
+    def redo(self) -> None:
+        self._flow.set_group_label(self._group_id, self._new)
+
+    def undo(self) -> None:
+        self._flow.set_group_label(self._group_id, self._old)
 
 
 def _add_group(flow: Flow, g: GroupSpec) -> None:

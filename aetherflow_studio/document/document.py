@@ -216,16 +216,68 @@ class FlowDocument(QObject):
             text = f"Delete {_plural(len(groups), 'frame')}"
         self._stack.push(cmd.RemoveCommand(self._flow, nodes, wires, groups, text))
 
-    def move_nodes(self, positions: dict[str, tuple[float, float]]) -> None:
-        """Set node positions in one undo step ("Move 3 nodes"); call once per drag."""
+    def move_nodes(
+        self,
+        positions: dict[str, tuple[float, float]],
+        *,
+        join: dict[str, str] | None = None,
+        leave: dict[str, Iterable[str]] | None = None,
+    ) -> None:
+        """Set node positions in one undo step ("Move 3 nodes"); call once per drag.
+
+        ``join`` maps a node to the comment frame it was dropped into, ``leave`` a node to
+        the comment frames it was dragged out of; both change in the same step ("Move node
+        into 'Ingest'"). Joining a frame takes the node out of the other comment frames
+        that list it (unless it is their last member). Control groups keep their members.
+        """
         moved = {
             k: (float(p[0]), float(p[1]))
             for k, p in positions.items()
             if k in self._flow.nodes and self._flow.nodes[k].position != (p[0], p[1])
         }
-        if moved:
-            text = f"Move {_plural(len(moved), 'node')}"
-            self._stack.push(cmd.MoveNodesCommand(self._flow, moved, text))
+        members, joined, left = self._regrouped(join or {}, leave or {})
+        if not (moved or members):
+            return
+        n = len(moved) or len({i for ids in joined.values() for i in ids} | left.keys())
+        text = f"Move {_plural(n, 'node')}"
+        if len(joined) == 1:
+            text += f" into '{self.frame_name(next(iter(joined)))}'"
+        elif not joined and len({g for gs in left.values() for g in gs}) == 1:
+            text += f" out of '{self.frame_name(next(iter(left.values()))[0])}'"
+        self._stack.push(cmd.MoveNodesCommand(self._flow, moved, text, members))
+
+    def _regrouped(
+        self, join: dict[str, str], leave: dict[str, Iterable[str]]
+    ) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]:
+        """(new member lists of the changed frames, frame -> nodes joined, node -> frames left)."""
+        groups, nodes = self._flow.groups, self._flow.nodes
+        frames = {gid for gid, g in groups.items() if g.kind == "frame"}
+        new: dict[str, list[str]] = {}
+        joined: dict[str, list[str]] = {}
+        left: dict[str, list[str]] = {}
+
+        def members(gid: str) -> list[str]:
+            return new.setdefault(gid, list(groups[gid].members))
+
+        def drop(node_id: str, gid: str) -> None:
+            if node_id in members(gid):
+                members(gid).remove(node_id)
+                left.setdefault(node_id, []).append(gid)
+
+        for node_id, gid in join.items():
+            if node_id not in nodes or gid not in frames or node_id in members(gid):
+                continue
+            members(gid).append(node_id)
+            joined.setdefault(gid, []).append(node_id)
+            for other in frames - {gid}:
+                if node_id in groups[other].members and len(members(other)) > 1:
+                    drop(node_id, other)
+        for node_id, gids in leave.items():
+            for gid in gids:
+                if gid in frames and join.get(node_id) != gid:
+                    drop(node_id, gid)
+        changed = {g: m for g, m in new.items() if m != groups[g].members}
+        return changed, joined, left
 
     def set_constant(self, node_id: str, name: str, value: Any = CLEAR) -> None:
         """Set a node's constant ("Set constant"); `CLEAR` removes it ("Clear constant")."""
@@ -339,6 +391,52 @@ class FlowDocument(QObject):
         group = GroupSpec(gid, "frame", members, label)
         self._stack.push(cmd.AddGroupCommand(self._flow, group, "Add frame"))
         return gid
+
+    def move_frame(self, group_id: str, offset: tuple[float, float]) -> None:
+        """Move a frame (or a control group) with every node inside it, nested groups
+        included, by ``offset`` in one undo step ("Move frame 'Ingest'")."""
+        dx, dy = float(offset[0]), float(offset[1])
+        if group_id not in self._flow.groups or (dx, dy) == (0.0, 0.0):
+            return
+        nodes = self._flow.nodes
+        positions = {
+            i: (nodes[i].position[0] + dx, nodes[i].position[1] + dy)
+            for i in self.frame_node_ids(group_id)
+        }
+        if positions:
+            text = f"Move frame '{self.frame_name(group_id)}'"
+            self._stack.push(cmd.MoveNodesCommand(self._flow, positions, text))
+
+    def frame_node_ids(self, group_id: str) -> list[str]:
+        """The nodes inside a group, those of nested groups included."""
+        groups, nodes = self._flow.groups, self._flow.nodes
+        found: dict[str, None] = {}
+        seen: set[str] = set()
+        todo = [group_id]
+        while todo:
+            gid = todo.pop()
+            if gid in seen or gid not in groups:
+                continue
+            seen.add(gid)
+            for m in groups[gid].members:
+                if m in nodes:
+                    found[m] = None
+                elif m in groups:
+                    todo.append(m)
+        return list(found)
+
+    def frame_name(self, group_id: str) -> str:
+        """A group's label, or its id when it has none (for command names)."""
+        group = self._flow.groups[group_id]
+        return group.label or group.id
+
+    def set_frame_label(self, group_id: str, label: str | None) -> None:
+        """Rename a frame or control group ("Rename frame"); None or "" clears the label."""
+        if group_id not in self._flow.groups:
+            raise KeyError(f"no frame '{group_id}'")
+        label = (label or "").strip() or None
+        if self._flow.groups[group_id].label != label:
+            self._stack.push(cmd.SetGroupLabelCommand(self._flow, group_id, label))
 
     def remove_frame(self, group_id: str) -> None:
         """Remove a frame (or any group); its nodes stay ("Delete frame")."""

@@ -379,6 +379,27 @@ class Flow:
         self._emit(ev.GroupChanged(group_id, removed=True))
         return group
 
+    def set_group_label(self, group_id: str, label: str | None) -> None:
+        """Rename a group for display (None shows its id or kind)."""
+        group = self._group(group_id)
+        if group.label != label:
+            group.label = label
+            self._emit(ev.GroupChanged(group_id))
+
+    def set_group_members(self, group_id: str, members: Iterable[str]) -> None:
+        """Replace a group's member list (nodes and nested groups, in order)."""
+        group = self._group(group_id)
+        new = list(members)
+        if group.members != new:
+            group.members = new
+            self._emit(ev.GroupChanged(group_id))
+
+    def _group(self, group_id: str) -> GroupSpec:
+        try:
+            return self.groups[group_id]
+        except KeyError:
+            raise FlowError(f"flow '{self.name}' has no group '{group_id}'") from None
+
     # -- resolution -------------------------------------------------------------------
     def resolve(self, node_id: str) -> Node:
         """Import a node's code (trusted flows only) and refresh its ports."""
