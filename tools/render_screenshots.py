@@ -1,6 +1,6 @@
 """Render the Studio screenshots of the docs (offscreen, fresh settings, first-start layout).
 
-- ``docs/images/studio-main.png``: 1400x850, the ETL example open, "transform" selected.
+- ``docs/images/studio-main.png``: 1600x1000, the ETL example open, "transform" selected.
 - ``docs/images/studio-running.png``: 1600x1000, the ETL example mid-run on 4 workers.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/render_screenshots.py [--out DIR]
@@ -49,7 +49,7 @@ def _close(window) -> None:
 
 
 def render_main(app, tmp: Path, out: Path) -> None:
-    window = _open_window(app, tmp / "main", (1400, 850))
+    window = _open_window(app, tmp / "main", (1600, 1000))
     window.select_node("transform")
     _spin(app, 0.3)
     window.grab().save(str(out / "studio-main.png"))
