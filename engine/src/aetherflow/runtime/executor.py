@@ -15,8 +15,10 @@ from __future__ import annotations
 import itertools
 import os
 import queue
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
@@ -37,6 +39,28 @@ from .workers import Worker, item_error
 ON_ERROR = ("continue", "stop")
 _END = object()
 _run_numbers = itertools.count(1)
+_STACK_FRAMES = 30  # at most this many frames per thread in `RunHandle.stacks`
+_WORKER_LOOP = ("_main", "_loop")  # the engine's frames that stacks() trims away
+_WORKERS_FILE = Worker._main.__code__.co_filename
+
+
+def _thread_stack(thread: threading.Thread, frames: dict[int, Any]) -> str:
+    """The text of ``thread``'s stack from ``frames`` (a `sys._current_frames` result),
+    innermost frame last, starting below the worker loop."""
+    if thread.ident is None:
+        return "not started"
+    frame = frames.get(thread.ident)
+    if frame is None or not thread.is_alive():
+        return "finished"
+    summary = traceback.extract_stack(frame)
+    del frame
+    cut = 0
+    for i, entry in enumerate(summary):  # keep the frames below Worker._main / _loop
+        if entry.name in _WORKER_LOOP and entry.filename == _WORKERS_FILE:
+            cut = i + 1
+    entries = list(summary)[cut:] or list(summary)
+    entries = entries[-_STACK_FRAMES:]
+    return "".join(traceback.format_list(entries))
 
 
 def public_state(state: dict[str, Any]) -> dict[str, Any]:
@@ -277,6 +301,22 @@ class RunHandle:
         Safe to call from any thread, during and after the run.
         """
         return self._run.services.instances()
+
+    def stacks(self) -> dict[str, str]:
+        """Where is each worker? ``{thread name: its current Python stack as text}``.
+
+        The stack is formatted like a traceback, innermost frame last, starting below the
+        engine's worker loop so the node code in progress comes straight after the
+        engine's per-item frames (at most 30 frames). A worker that has ended maps to
+        ``"finished"``. Meant for hangs and deadlocks, e.g. two items taking shared
+        locks in opposite order. A snapshot: no live frame objects are kept. Safe to
+        call from any thread, during and after the run; it never waits for a worker.
+        """
+        frames = sys._current_frames()
+        try:
+            return {w.thread.name: _thread_stack(w.thread, frames) for w in self._run.workers}
+        finally:
+            del frames
 
     def hold_workers(self, max_seconds: float = 0.05) -> AbstractContextManager[None]:
         """``with handle.hold_workers(): ...`` pauses workers between items for the body
