@@ -7,7 +7,8 @@ subtle tint (the theme's ``changed`` colour) that fades out over `FADE_SECONDS`;
 inside a collapsed branch tints the collapsed row. The name column is sized to the names
 shown, values elide only when long (hover for the full path and value), and columns share
 the width equally down to a readable minimum, below which the row scrolls sideways. A
-search box filters every column.
+search box filters every column; the Stacks button next to it shows where each worker
+thread is (its live Python stack, `StacksDialog`), for hangs and deadlocks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from aetherflow import RunHandle
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QBrush, QColor, QHelpEvent
 from PySide6.QtWidgets import (
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QToolTip,
@@ -34,6 +37,7 @@ from PySide6.QtWidgets import (
 from aetherflow_studio.app import theme
 
 from .live_panel import LivePanel
+from .stacks_dialog import StacksDialog
 from .throughput_panel import short_thread, thread_color
 
 FADE_SECONDS = 1.0
@@ -264,6 +268,12 @@ class ThreadStatePanel(LivePanel):
         self.search.setPlaceholderText("Filter state (name or value)…")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search_text_changed)
+        self.stacks_button = QPushButton("Stacks")
+        self.stacks_button.setToolTip(
+            "Where is each thread? Every worker's live Python stack (for hangs and deadlocks)"
+        )
+        self.stacks_button.clicked.connect(self.show_stacks)
+        self.stacks_dialog: StacksDialog | None = None
         self.columns: dict[str, StateColumn] = {}
         self._frames = 0
         self._row = QWidget()
@@ -279,9 +289,40 @@ class ThreadStatePanel(LivePanel):
         self.hint.setStyleSheet("color: gray; padding: 6px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.search)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.stacks_button)
+        layout.addLayout(top)
         layout.addWidget(self.hint)
         layout.addWidget(scroll, 1)
+        if controller is not None:
+            controller.state_changed.connect(self._on_controller_state_changed)
+        self._update_stacks_button()
+
+    def _live_handle(self) -> RunHandle | None:
+        """The controller's thread run while it runs (Dask handles have no stacks)."""
+        handle = getattr(self.controller, "handle", None)
+        return handle if isinstance(handle, RunHandle) and not handle.done else None
+
+    def _update_stacks_button(self) -> None:
+        self.stacks_button.setEnabled(self._live_handle() is not None)
+
+    def _on_controller_state_changed(self, _state: str) -> None:
+        self._update_stacks_button()
+
+    def show_stacks(self) -> None:
+        """Open (or raise) the non-modal stacks dialog on the live run."""
+        handle = self._live_handle()
+        if handle is None:
+            return
+        if self.stacks_dialog is None:
+            self.stacks_dialog = StacksDialog(handle, self)
+        else:
+            self.stacks_dialog.set_handle(handle)
+        self.stacks_dialog.show()
+        self.stacks_dialog.raise_()
+        self.stacks_dialog.activateWindow()
 
     def run_changed(self, frame: Any) -> None:
         for column in self.columns.values():
