@@ -27,7 +27,7 @@ from ..errors import FlowError
 from ..graph.model import Flow
 from ..telemetry.snapshot import TelemetrySnapshot
 from .dask_batches import BatchSizer, InputOrder, Totals
-from .report import ItemError, RunReport
+from .report import END_OF_STREAM, ItemError, RunReport, finish_run
 from .scopes import RunServices
 from .source import source_iterator
 from .workers import item_error
@@ -40,7 +40,6 @@ RATE_WINDOW = 3.0  # seconds of history behind the snapshot's items_per_s
 
 Progress = Callable[[int, int], None]  # (items finished, items failed so far)
 Outcome = tuple[int, Any, ItemError | None]
-_END = object()
 _run_numbers = itertools.count(1)
 
 
@@ -277,12 +276,7 @@ class _DaskRun:
         finally:
             self.t1 = time.perf_counter()
             self.connection.close(self.plugin)
-            self.errors.sort(key=lambda e: e.index)
-            self.report = self._report()
-            self.state = "finished"
-            if self.stream is not None:
-                self.stream.put(_END)
-            self.done.set()
+            finish_run(self)
 
     def _dispatch(self) -> None:
         from distributed import as_completed
@@ -452,8 +446,8 @@ class DaskRunHandle:
             if on_idle is not None and stream.empty():
                 on_idle()
             chunk = stream.get()
-            if chunk is _END:
-                stream.put(_END)  # later iterations end too
+            if chunk is END_OF_STREAM:
+                stream.put(END_OF_STREAM)  # later iterations end too
                 return
             start, results, errors = chunk
             failed = {e.index: e for e in errors}

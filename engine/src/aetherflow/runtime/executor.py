@@ -31,13 +31,12 @@ from ..telemetry.snapshot import TelemetrySnapshot
 from .feed import Feed
 from .gate import WorkerGate
 from .program import Program
-from .report import ItemError, RunReport
+from .report import END_OF_STREAM, ItemError, RunReport, finish_run
 from .scopes import RunServices
 from .source import source_iterator, used_services
 from .workers import Worker, item_error
 
 ON_ERROR = ("continue", "stop")
-_END = object()
 _run_numbers = itertools.count(1)
 _STACK_FRAMES = 30  # at most this many frames per thread in `RunHandle.stacks`
 _WORKER_LOOP = ("_main", "_loop")  # the engine's frames that stacks() trims away
@@ -206,12 +205,7 @@ class Run(RunStatus):
         self.close_problems.extend(self.source_services.close())
         self.close_problems.extend(self.services.close_shared())
         self.program.close()
-        self.errors.sort(key=lambda e: e.index)
-        self.report = self._report()
-        self.state = "finished"
-        if self.stream is not None:
-            self.stream.put(_END)
-        self.done.set()
+        finish_run(self)
 
     def _report(self) -> RunReport:
         failed = len(self.errors)
@@ -368,8 +362,8 @@ class RunHandle:
             if on_idle is not None and run.stream.empty():
                 on_idle()
             chunk = run.stream.get()
-            if chunk is _END:
-                run.stream.put(_END)  # later iterations end too
+            if chunk is END_OF_STREAM:
+                run.stream.put(END_OF_STREAM)  # later iterations end too
                 return
             start, outcomes = chunk
             run.feed.release(len(outcomes))

@@ -5,8 +5,13 @@ Shared by every executor (threads, Dask) so the CLI and the Studio read one shap
 
 from __future__ import annotations
 
+import queue
+import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+END_OF_STREAM = object()
+"""Put on a run's outcome stream after its last chunk; readers put it back for the next."""
 
 
 @dataclass(frozen=True)
@@ -61,3 +66,25 @@ class RunReport:
     @property
     def ok(self) -> bool:
         return not self.errors and not self.cancelled
+
+
+class _Finishing(Protocol):
+    errors: list[ItemError]
+    report: RunReport | None
+    state: str
+    stream: queue.SimpleQueue[Any] | None
+    done: threading.Event
+
+    def _report(self) -> RunReport: ...
+
+
+def finish_run(run: _Finishing) -> None:
+    """The last step of every executor's run, in this order: errors sorted by item, the
+    report built, the state "finished", the outcome stream closed, then `done` set, so a
+    waiter woken by `done` finds everything in place."""
+    run.errors.sort(key=lambda e: e.index)
+    run.report = run._report()
+    run.state = "finished"
+    if run.stream is not None:
+        run.stream.put(END_OF_STREAM)
+    run.done.set()
