@@ -37,6 +37,19 @@ def edit_and_wait_for_autosave(qtbot, window) -> RecoveryStore:
     return store
 
 
+def crashed_session(qtbot, tmp_path) -> tuple[RecoveryStore, str]:
+    """A window that autosaved unsaved work and then 'crashed' (its lock's PID is dead)."""
+    crashed = make_window(qtbot, tmp_path, autosave_ms=30)
+    store = edit_and_wait_for_autosave(qtbot, crashed)
+    key = crashed.files.autosaver.key
+    crashed.files.autosaver._timer.stop()
+    crash(store, key)
+    crashed.files.autosaver.key = None  # the crashed process is gone; it deletes nothing
+    crashed.document.undo_stack.setClean()
+    force_close(crashed)
+    return store, key
+
+
 def test_autosave_writes_recovery_files_while_dirty(qtbot, tmp_path) -> None:
     window = make_window(qtbot, tmp_path, autosave_ms=30)
     assert window.files.autosaver.interval_ms == 30
@@ -48,14 +61,7 @@ def test_autosave_writes_recovery_files_while_dirty(qtbot, tmp_path) -> None:
 
 
 def test_crash_recovery_is_offered_and_kept_until_saved(qtbot, tmp_path) -> None:
-    crashed = make_window(qtbot, tmp_path, autosave_ms=30)
-    store = edit_and_wait_for_autosave(qtbot, crashed)
-    key = crashed.files.autosaver.key
-    crashed.files.autosaver._timer.stop()
-    crash(store, key)
-    crashed.files.autosaver.key = None  # the crashed process is gone; it deletes nothing
-    crashed.document.undo_stack.setClean()
-    force_close(crashed)
+    store, key = crashed_session(qtbot, tmp_path)
     assert store.paths(key)[0].exists()
 
     window = make_window(qtbot, tmp_path, autosave_ms=60_000)
@@ -77,13 +83,7 @@ def test_crash_recovery_is_offered_and_kept_until_saved(qtbot, tmp_path) -> None
 
 
 def test_discard_and_later(qtbot, tmp_path) -> None:
-    crashed = make_window(qtbot, tmp_path, autosave_ms=30)
-    store = edit_and_wait_for_autosave(qtbot, crashed)
-    key = crashed.files.autosaver.key
-    crashed.files.autosaver._timer.stop()
-    crash(store, key)
-    crashed.files.autosaver.key = None
-    force_close(crashed)
+    store, key = crashed_session(qtbot, tmp_path)
 
     window = make_window(qtbot, tmp_path)
     window.ask_recover = lambda entry: "later"
@@ -97,13 +97,7 @@ def test_discard_and_later(qtbot, tmp_path) -> None:
 
 
 def test_recovered_work_discarded_on_close_is_deleted(qtbot, tmp_path) -> None:
-    crashed = make_window(qtbot, tmp_path, autosave_ms=30)
-    store = edit_and_wait_for_autosave(qtbot, crashed)
-    key = crashed.files.autosaver.key
-    crashed.files.autosaver._timer.stop()
-    crash(store, key)
-    crashed.files.autosaver.key = None
-    force_close(crashed)
+    store, key = crashed_session(qtbot, tmp_path)
 
     window = make_window(qtbot, tmp_path)
     window.ask_recover = lambda entry: "recover"
