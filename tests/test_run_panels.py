@@ -75,7 +75,7 @@ def test_timeline_sampler_records_spans_per_thread():
 
 
 def test_throughput_history_stays_bounded_over_a_long_run():
-    from aetherflow_studio.runtime.records import Series
+    from aetherflow_studio.run_ui.records import Series
 
     series = Series()
     for i in range(50_000):  # about 28 minutes of polls at 30 Hz

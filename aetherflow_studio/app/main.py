@@ -66,7 +66,7 @@ def smoke_test(flow: str | None, settings_path: str | None) -> int:
             return 1
         window.show()
         app.processEvents()
-        from aetherflow_studio.runtime.smoke import run_to_end
+        from aetherflow_studio.run_ui.smoke import run_to_end
 
         if target and run_to_end(app, window):  # run the flow to the end (issue 6)
             window.document.undo_stack.setClean()

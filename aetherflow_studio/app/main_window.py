@@ -182,9 +182,9 @@ class MainWindow(QMainWindow):
 
     def _install_extensions(self) -> None:
         """Run controls, live panels and overlays, when the run package is present."""
-        if importlib.util.find_spec("aetherflow_studio.runtime.install") is None:
+        if importlib.util.find_spec("aetherflow_studio.run_ui.install") is None:
             return
-        from aetherflow_studio.runtime.install import install_run_ui
+        from aetherflow_studio.run_ui.install import install_run_ui
 
         self.run_ui = install_run_ui(self)
 

@@ -12,7 +12,7 @@ from aetherflow import Edge, Flow, GroupSpec, NodeSpec
 from aetherflow.node import MISSING
 from PySide6.QtGui import QUndoCommand
 
-from .specs import copy_group, copy_spec
+from .fragments import copy_group, copy_spec
 
 Position = tuple[float, float]
 

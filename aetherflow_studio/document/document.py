@@ -14,8 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from . import commands as cmd
-from .layout import Size, estimated_size, layered_positions
-from .specs import (
+from .fragments import (
     copy_spec,
     fragment_text,
     parse_fragment,
@@ -25,6 +24,7 @@ from .specs import (
     spec_from_node,
     unique_id,
 )
+from .layout import Size, estimated_size, layered_positions
 from .typecheck import types_compatible
 
 CLEAR: Any = MISSING

@@ -13,7 +13,7 @@ import shiboken6
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QWidget
 
-from aetherflow_studio.runtime.records import LiveFrame
+from aetherflow_studio.run_ui.records import LiveFrame
 
 
 class LivePanel(QWidget):

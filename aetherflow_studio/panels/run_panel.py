@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aetherflow_studio.runtime.inputs import RunSettings
+from aetherflow_studio.run_ui.inputs import RunSettings
 
 from .live_panel import LivePanel
 
