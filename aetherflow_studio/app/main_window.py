@@ -40,8 +40,8 @@ from aetherflow_studio.panels.library_panel import LibraryPanel
 from aetherflow_studio.panels.problems_panel import ProblemsPanel
 from aetherflow_studio.panels.services_panel import ServicesPanel
 
+from . import breakpoint_actions, dialogs, dock_layout, window_actions
 from . import canvas_adapter as canvas
-from . import dialogs, dock_layout, window_actions
 from .files import FileController
 from .recovery import AUTOSAVE_MS, RecoveryStore
 from .settings import StudioSettings
@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         window_actions.build_actions(self)
         window_actions.build_menus(self)
         window_actions.build_toolbar(self)
+        breakpoint_actions.install(self)
         self._build_status_bar()
         self.set_theme(self.settings.theme)
         self.files.new_flow(ask=False)

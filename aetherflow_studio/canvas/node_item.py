@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,8 @@ MIN_W = 170.0
 PORT_R = 5.0
 HIT_R = 10.0
 OVERLAY_H = 18.0
+STOPPED_H = 20.0  # the "stopped here" label above a node
+BREAK_R = 5.0
 LOD_TEXT = 0.5
 LOD_LABELS = 0.6  # below: titles but no port labels (8.5 pt would be under 7 px)
 CONST_MAX_W = 120.0  # px: a constant this wide shows in full; a longer one is elided
@@ -51,6 +54,9 @@ class NodeItem(QGraphicsItem):
         self.overlay_text: str | None = None
         self.overlay_state = "idle"
         self.highlighted: set[str] = set()
+        self.breakpoint = ""  # "", "always" or "conditional"
+        self._condition: str | None = None
+        self.stopped_text: str | None = None  # workers stopped before this node
         self.output_hints: dict[str, str] = {}  # untyped output -> type of the input it feeds
         # The full-detail drawing, recorded once per (labels shown, selected) and replayed
         # by Qt at any zoom: one drawPicture call instead of ~40 Python-side draw calls.
@@ -86,6 +92,10 @@ class NodeItem(QGraphicsItem):
         if getattr(self, "_doc", ""):
             lines.append(self._doc.splitlines()[0])
         lines += [f"<span style='color:#f0524f'>⚠ {p}</span>" for p in self.problems]
+        if self.breakpoint:
+            cond = self._condition
+            lines.append(f"● breakpoint when <code>{html.escape(cond)}</code>" if cond
+                         else "● breakpoint")  # fmt: skip
         self.setToolTip("<br>".join(lines))
 
     def set_problems(self, problems: list[str]) -> None:
@@ -99,6 +109,20 @@ class NodeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.overlay_text, self.overlay_state = text, state
         self.changed()
+
+    def set_breakpoint(self, kind: str, condition: str | None = None) -> None:
+        """Draw a breakpoint dot: ``kind`` "" (none), "always" or "conditional"."""
+        if (kind, condition) != (self.breakpoint, self._condition):
+            self.breakpoint, self._condition = kind, condition
+            self._update_tooltip()
+            self.changed()
+
+    def set_stopped(self, text: str | None) -> None:
+        """Mark the node as where workers wait at a breakpoint (None: none wait)."""
+        if text != self.stopped_text:
+            self.prepareGeometryChange()
+            self.stopped_text = text
+            self.changed()
 
     def set_highlighted(self, ports: set[str]) -> None:
         if ports != self.highlighted:
@@ -117,7 +141,8 @@ class NodeItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         extra = OVERLAY_H if self.overlay_text else 0.0
-        return QRectF(-HIT_R, -2.0, self._width + 2 * HIT_R, self._height + 4.0 + extra)
+        top = STOPPED_H + 2.0 if self.stopped_text else 2.0
+        return QRectF(-HIT_R, -top, self._width + 2 * HIT_R, self._height + top + 2.0 + extra)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -183,6 +208,8 @@ class NodeItem(QGraphicsItem):
             self._paint_full(recorder, selected, key[0])
             recorder.end()
         painter.drawPicture(0, 0, picture)
+        if self.stopped_text:
+            self._paint_stopped(painter)
 
     def _paint_full(self, painter: QPainter, selected: bool, labels: bool) -> None:
         rect = QRectF(0.0, 0.0, self._width, self._height)
@@ -210,6 +237,8 @@ class NodeItem(QGraphicsItem):
 
     def _border_color(self, selected: bool) -> Any:
         pal = style.palette()
+        if self.stopped_text:
+            return style.color(pal.stopped)
         if selected:
             return style.color(pal.selected)
         if self.overlay_state in ("running", "failed", "ok"):
@@ -228,7 +257,8 @@ class NodeItem(QGraphicsItem):
         title = QPainterPath()
         title.addRect(QRectF(0, 0, self._width, TITLE_H))
         painter.fillPath(body.intersected(title), _title_brush(self.ref, self.placeholder))
-        pen = QPen(border, 2.0 if selected or self.overlay_state != "idle" else 1.2)
+        strong = selected or self.overlay_state != "idle"
+        pen = QPen(border, 3.0 if self.stopped_text else 2.0 if strong else 1.2)
         if self.placeholder:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
@@ -261,7 +291,10 @@ class NodeItem(QGraphicsItem):
         painter.setFont(style.font("title"))
         painter.setPen(text)
         right = self._width - (28.0 if self.problems else 10.0)
-        title_rect = QRectF(10.0, 0.0, right - 10.0, TITLE_H)
+        left = 10.0 + (2 * BREAK_R + 6.0 if self.breakpoint else 0.0)
+        if self.breakpoint:
+            _breakpoint_dot(painter, QPointF(6.0 + BREAK_R, TITLE_H / 2), self.breakpoint)
+        title_rect = QRectF(left, 0.0, right - left, TITLE_H)
         shown = tm.elidedText(self.title, Qt.TextElideMode.ElideRight, title_rect.width())
         painter.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter, shown)
         if self.subtitle and tm.horizontalAdvance(shown) + 60 < title_rect.width():
@@ -287,6 +320,25 @@ class NodeItem(QGraphicsItem):
             painter.setPen(style.color(getattr(pal, state)))
             r = QRectF(2.0, self._height + 2.0, self._width - 4.0, OVERLAY_H - 4.0)
             painter.drawText(r, Qt.AlignmentFlag.AlignVCenter, self.overlay_text)
+
+    def _paint_stopped(self, painter: QPainter) -> None:
+        """An amber label above the node: which workers wait here (drawn live, not
+        recorded: it changes with every step)."""
+        pal = style.palette()
+        sm = style.metrics("small")
+        text = sm.elidedText(self.stopped_text or "", Qt.TextElideMode.ElideRight,
+                             self._width - 30.0)  # fmt: skip
+        rect = QRectF(0.0, -STOPPED_H - 1.0, sm.horizontalAdvance(text) + 28.0, STOPPED_H - 2.0)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(style.color(pal.stopped))
+        painter.drawRoundedRect(rect, 5.0, 5.0)
+        ink = style.color("#1e1f22")
+        for x in (8.0, 12.0):  # a pause sign
+            painter.fillRect(QRectF(x, rect.top() + 4.5, 2.5, rect.height() - 9.0), ink)
+        painter.setFont(style.font("small"))
+        painter.setPen(ink)
+        painter.drawText(rect.adjusted(20.0, 0.0, -6.0, 0.0), Qt.AlignmentFlag.AlignVCenter, text)
 
     def _paint_port_labels(self, painter: QPainter) -> None:
         pal = style.palette()
@@ -413,6 +465,18 @@ def _scope_pill(painter: QPainter, left_mid: QPointF, scope: str) -> None:
     painter.setPen(c.lighter(120) if style.palette().name == "dark" else c.darker(120))
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, scope)
     painter.setFont(style.font("port"))
+
+
+def _breakpoint_dot(painter: QPainter, center: QPointF, kind: str) -> None:
+    """A red dot; a conditional breakpoint has a white bar across it (a "filter")."""
+    painter.setPen(QPen(style.color("#ffffff"), 1.0))
+    painter.setBrush(style.color(style.palette().breakpoint))
+    painter.drawEllipse(center, BREAK_R, BREAK_R)
+    if kind == "conditional":
+        painter.setPen(QPen(style.color("#ffffff"), 1.6))
+        x, y = center.x(), center.y()
+        painter.drawLine(QPointF(x - 2.5, y - 1.2), QPointF(x + 2.5, y - 1.2))
+        painter.drawLine(QPointF(x - 2.5, y + 1.2), QPointF(x + 2.5, y + 1.2))
 
 
 def _problem_badge(painter: QPainter, center: QPointF) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from aetherflow import GroupSpec
 from aetherflow.graph import events as ev
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QCursor
+from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -69,8 +69,10 @@ class FlowScene(QGraphicsScene):
         self._overview_on = False
         self._overview = OverviewItem(self)
         self.addItem(self._overview)
+        self.node_actions: list[QAction] = []  # a node's right-click menu (act on the selection)
         self._replay()
         document.model_changed.connect(self._on_document_model_changed)
+        document.breakpoints.changed.connect(self._on_breakpoints_changed)
         self.selectionChanged.connect(self._on_selection_changed)
         style.on_palette_changed(self._on_palette_changed)
 
@@ -91,6 +93,8 @@ class FlowScene(QGraphicsScene):
         for e in flow.edges:
             self._add_edge(e.source, e.target)
         self._sync_frames()
+        for node_id in self._doc.breakpoints.mapping():
+            self._on_breakpoints_changed(node_id)
 
     def _add_node(self, node_id: str) -> None:
         flow = self._doc.flow
@@ -102,6 +106,7 @@ class FlowScene(QGraphicsScene):
         self.node_items[node_id] = item
         self.addItem(item)
         self._overview.invalidate()
+        self._on_breakpoints_changed(node_id)
 
     def _refresh_node(self, node_id: str) -> None:
         item = self.node_items.get(node_id)
@@ -324,12 +329,30 @@ class FlowScene(QGraphicsScene):
         menu.addAction(f"Remove {what} (keep nodes)", lambda: self._doc.remove_frame(group_id))
         return menu
 
+    def node_menu(self, node_id: str) -> QMenu:
+        """The right-click menu of a node: ``node_actions`` (they act on the selection,
+        which the right-click made this node unless it was already selected)."""
+        menu = QMenu()
+        for action in self.node_actions:
+            if action.isSeparator():
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        return menu
+
     def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
         super().contextMenuEvent(event)  # a frame's title strip answers itself
         if event.isAccepted():
             return
         pos = event.scenePos()
-        if any(isinstance(i, NodeItem) for i in self.items(pos)):
+        hit = self.node_and_port_at(pos)
+        if hit is not None:
+            node_id = hit[0].node_id
+            if node_id not in self.selected_node_ids():
+                self.select_nodes([node_id])
+            if self.node_actions:
+                self.node_menu(node_id).exec(event.screenPos())
+                event.accept()
             return
         inside = [g for g, f in self.frame_items.items() if f.frame_rect().contains(pos)]
         if inside:
@@ -369,6 +392,21 @@ class FlowScene(QGraphicsScene):
         elif isinstance(event, ev.ServiceChanged | ev.FlowChanged):
             for node_id in self.node_items:
                 self._refresh_node(node_id)
+
+    def _on_breakpoints_changed(self, node_id: str) -> None:
+        item = self.node_items.get(node_id)
+        if item is None:
+            return
+        breakpoints = self._doc.breakpoints
+        condition = breakpoints.condition(node_id)
+        kind = ("conditional" if condition else "always") if node_id in breakpoints else ""
+        item.set_breakpoint(kind, condition)
+
+    def set_stopped(self, stopped: dict[str, str]) -> None:
+        """Mark the nodes workers wait at (node id -> label such as "Thread-2 · item 17");
+        every other node is unmarked."""
+        for node_id, item in self.node_items.items():
+            item.set_stopped(stopped.get(node_id))
 
     def _relayout_frames_of(self, node_id: str) -> None:
         holding = self._frames_holding(node_id)

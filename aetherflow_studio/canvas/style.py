@@ -44,6 +44,8 @@ class Palette:
     running: str
     failed: str
     ok: str
+    breakpoint: str = "#e5484d"
+    stopped: str = "#ffd43b"  # a worker waits at a breakpoint before this node
 
 
 DARK = Palette(
@@ -104,6 +106,8 @@ LIGHT = Palette(
     running="#1f7fd1",
     failed="#d12f2c",
     ok="#2e9e5b",
+    breakpoint="#d42a30",
+    stopped="#e0a800",
 )
 
 PALETTES = {"dark": DARK, "light": LIGHT}

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from . import commands as cmd
+from .breakpoints import Breakpoints
 from .fragments import (
     copy_spec,
     fragment_text,
@@ -69,6 +70,7 @@ class FlowDocument(QObject):
         self._trusted = trusted
         self._stack = QUndoStack(self)
         self._stack.cleanChanged.connect(self._on_stack_clean_changed)
+        self._breakpoints = Breakpoints(self)
         self._flow.subscribe(self._on_flow_event)
 
     # -- state ------------------------------------------------------------------------
@@ -84,6 +86,11 @@ class FlowDocument(QObject):
     @property
     def path(self) -> str | None:
         return self._path
+
+    @property
+    def breakpoints(self) -> Breakpoints:
+        """The nodes runs stop at (session state: not saved, not undoable)."""
+        return self._breakpoints
 
     @property
     def is_dirty(self) -> bool:
@@ -515,6 +522,8 @@ class FlowDocument(QObject):
 
     # -- handlers ---------------------------------------------------------------------
     def _on_flow_event(self, event: ev.FlowEvent) -> None:
+        if isinstance(event, ev.NodeRemoved):
+            self._breakpoints.remove(event.node_id)
         self.model_changed.emit(event)
 
     def _on_stack_clean_changed(self, clean: bool) -> None:
