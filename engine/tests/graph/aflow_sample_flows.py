@@ -17,6 +17,7 @@ def rich_flow() -> Flow:
         metadata={"author": "tests", "tags": ["a", "b"]},
     )
     flow.set_scope("counter", "shared")
+    flow.add_service("tally", s.Tally, "shared", start=5)
     d = flow.add(s.double, label="Double", position=(10, 20))
     i = flow.add(s.inc, step=10, position=(200.5, 20))
     c = flow.add(s.use_counter, position=(400, 20))

@@ -107,3 +107,14 @@ def not_a_node(x: int) -> int:
 
 class SampleContext(BaseFlowContext):
     counter = providers.ThreadLocalSingleton(dict)
+
+
+class Tally:
+    """A service the flow declares itself: counts what it is told, from ``start``."""
+
+    def __init__(self, start: int = 0) -> None:
+        self.count = start
+
+    def add(self, n: int = 1) -> int:
+        self.count += n
+        return self.count

@@ -67,10 +67,10 @@ def test_unreadable_file_exits_2(capsys, tmp_path: Path) -> None:
 
 
 def test_newer_minor_warns(capsys, fixtures: Path) -> None:
-    path = str(fixtures / "v1_1.aflow")
+    path = str(fixtures / "v1_9.aflow")
     code, lines, _ = _run(capsys, "-q", path)
     assert code == 1  # its 'switch' group kind is unknown to this version
-    assert lines[0].startswith(f"{path}: warning: -: format version 1.1 is newer")
+    assert lines[0].startswith(f"{path}: warning: -: format version 1.9 is newer")
 
 
 def test_worst_status_wins(capsys, fixtures: Path, tmp_path: Path) -> None:

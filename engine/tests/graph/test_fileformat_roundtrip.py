@@ -18,7 +18,7 @@ def test_first_keys_are_format_and_version(tmp_path: Path) -> None:
     rich_flow().save(tmp_path / "f.aflow")
     doc = json.loads((tmp_path / "f.aflow").read_text("utf-8"))
     assert list(doc)[:2] == ["format", "version"]
-    assert doc["format"] == "aetherflow" and doc["version"] == [1, 0]
+    assert doc["format"] == "aetherflow" and doc["version"] == [1, 1]
 
 
 def test_saving_is_deterministic_and_load_save_gives_identical_bytes(tmp_path: Path) -> None:
@@ -35,14 +35,21 @@ def test_saving_is_deterministic_and_load_save_gives_identical_bytes(tmp_path: P
 
 def test_committed_fixture_round_trips_byte_for_byte(fixtures: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.aflow"
-    Flow.load(fixtures / "v1_0.aflow").save(out)
-    assert out.read_bytes() == (fixtures / "v1_0.aflow").read_bytes()
+    Flow.load(fixtures / "v1_1.aflow").save(out)
+    assert out.read_bytes() == (fixtures / "v1_1.aflow").read_bytes()
     rich_flow().save(out)  # the fixture is what the current code writes
-    assert out.read_bytes() == (fixtures / "v1_0.aflow").read_bytes()
+    assert out.read_bytes() == (fixtures / "v1_1.aflow").read_bytes()
+
+
+def test_a_1_0_file_loads_and_saves_as_1_1_unchanged_otherwise(fixtures: Path, tmp_path: Path):
+    out = tmp_path / "out.aflow"
+    Flow.load(fixtures / "v1_0.aflow").save(out)
+    old = json.loads((fixtures / "v1_0.aflow").read_text("utf-8"))
+    assert json.loads(out.read_text("utf-8")) == {**old, "version": [1, 1]}
 
 
 def test_model_order_is_kept(fixtures: Path) -> None:
-    flow = Flow.load(fixtures / "v1_0.aflow")
+    flow = Flow.load(fixtures / "v1_1.aflow")
     original = rich_flow()
     assert list(flow.nodes) == list(original.nodes)
     assert [e.id for e in flow.edges] == [e.id for e in original.edges]
@@ -51,7 +58,7 @@ def test_model_order_is_kept(fixtures: Path) -> None:
 
 
 def test_loaded_flow_keeps_every_field(fixtures: Path) -> None:
-    flow = Flow.load(fixtures / "v1_0.aflow")
+    flow = Flow.load(fixtures / "v1_1.aflow")
     assert flow.name == "rich" and flow.description == "Every part of the format."
     assert flow.context_ref == "aflow_sample_nodes:SampleContext"
     assert flow.metadata == {"author": "tests", "tags": ["a", "b"]}
@@ -65,12 +72,12 @@ def test_loaded_flow_keeps_every_field(fixtures: Path) -> None:
     assert flow.groups["choose"].params["condition"] == "is_even"
     assert flow.groups["loop"].params == {"times": 3}
     assert flow.groups["fan"].params["max_workers"] is None
-    assert flow.path == str(fixtures / "v1_0.aflow")
+    assert flow.path == str(fixtures / "v1_1.aflow")
     assert flow.search_paths == [str(fixtures)]
 
 
 def test_unknown_fields_survive_at_every_level(fixtures: Path, tmp_path: Path) -> None:
-    doc = json.loads((fixtures / "v1_0.aflow").read_text("utf-8"))
+    doc = json.loads((fixtures / "v1_1.aflow").read_text("utf-8"))
     doc["zz_top"] = 1
     doc["nodes"][1]["zz_node"] = {"a": [1]}
     doc["nodes"][1]["inputs"][0]["zz_port"] = None
@@ -199,7 +206,7 @@ def test_save_uses_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_inputs_of_a_loaded_flow(fixtures: Path) -> None:
-    flow = Flow.load(fixtures / "v1_0.aflow")
+    flow = Flow.load(fixtures / "v1_1.aflow")
     assert flow.inputs() == ["x"]  # counter is a service, y is produced by double
 
 

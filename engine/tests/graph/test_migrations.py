@@ -65,8 +65,8 @@ def test_every_past_version_has_a_fixture(fixtures: Path) -> None:
 
 
 def test_newer_minor_loads_with_a_warning_and_keeps_its_fields(fixtures: Path, tmp_path: Path):
-    path = fixtures / "v1_1.aflow"
-    with pytest.warns(FlowFormatWarning, match=r"1\.1 is newer .* \(1\.0\)") as record:
+    path = fixtures / "v1_9.aflow"
+    with pytest.warns(FlowFormatWarning, match=r"1\.9 is newer .* \(1\.1\)") as record:
         flow = Flow.load(path)
     assert str(path) in str(record[0].message)
     assert flow.groups["sw"].kind == "switch"  # relaxed rules: a kind 1.0 does not know
@@ -75,11 +75,11 @@ def test_newer_minor_loads_with_a_warning_and_keeps_its_fields(fixtures: Path, t
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FlowFormatWarning)
         flow.save(out)
-    assert out.read_bytes() == path.read_bytes()  # still labelled 1.1, nothing lost
+    assert out.read_bytes() == path.read_bytes()  # still labelled 1.9, nothing lost
 
 
 def test_current_version_is_strict_about_known_enumerations(fixtures: Path, tmp_path: Path):
-    doc = json.loads((fixtures / "v1_1.aflow").read_text("utf-8"))
+    doc = json.loads((fixtures / "v1_9.aflow").read_text("utf-8"))
     doc["version"] = [1, 0]
     path = tmp_path / "f.aflow"
     path.write_text(fileformat.dumps(doc), "utf-8")
@@ -94,7 +94,7 @@ def test_newer_major_is_refused_naming_file_and_versions(fixtures: Path) -> None
     with pytest.raises(FlowFormatError) as info:
         Flow.load(path)
     msg = str(info.value)
-    assert str(path) in msg and "2.0" in msg and "1.0" in msg
+    assert str(path) in msg and "2.0" in msg and "1.1" in msg
     assert info.value.location == "version"
 
 

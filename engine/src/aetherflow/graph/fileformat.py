@@ -37,7 +37,7 @@ _NODE = ("id", "label", "ref", "position", "constants", "inputs", "outputs", "do
 _INPUT = ("name", "type", "required", "default")
 _OUTPUT = ("name", "type")
 _EDGE = ("source", "target")
-_SERVICE = ("name", "scope", "factory", "declared", "doc")
+_SERVICE = ("name", "scope", "factory", "declared", "doc", "constants")
 _GROUP = ("id", "kind", "label", "members", "params")
 
 
@@ -174,7 +174,7 @@ def _flow_from_doc(doc: dict[str, Any], path: str) -> Flow:
             raise FlowFormatError(path, f"services[{i}].name", f"duplicate service '{s['name']}'")
         flow.services[s["name"]] = ServiceSpec(
             s["name"], s["scope"], s.get("factory"), s.get("declared"), s.get("doc", ""),
-            _extra(s, _SERVICE),
+            _extra(s, _SERVICE), s.get("constants", {}),
         )  # fmt: skip
     first: dict[str, str] = {}
     for i, n in enumerate(doc["nodes"]):
@@ -325,6 +325,11 @@ def _service_doc(s: ServiceSpec, path: str) -> dict[str, Any]:
         d["declared"] = s.declared
     if s.doc:
         d["doc"] = s.doc
+    if s.constants:
+        d["constants"] = {
+            k: _checked(v, path, f"service '{s.name}'", f"constant '{k}'")
+            for k, v in s.constants.items()
+        }
     return _with_extra(d, s.extra, path, f"service '{s.name}'")
 
 

@@ -17,6 +17,10 @@ History
 1.0
     Ports as objects with ``type``/``required``/``default``; edges as
     ``{"source", "target"}``; services with ``factory``; ``metadata``; unknown fields kept.
+1.1
+    Services the flow declares itself: an entry with a ``factory`` and no ``declared``
+    scope is built by the engine for each run (no context needed), with optional
+    constructor ``constants``. A 1.0 file is a valid 1.1 file: the step only relabels it.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from ..errors import FlowFormatError
 from . import schemas
 
 Version = tuple[int, int]
-CURRENT: Version = (1, 0)
+CURRENT: Version = (1, 1)
 FORMAT = "aetherflow"
 
 Doc = dict[str, Any]
@@ -102,10 +106,15 @@ def _from_0_2(doc: Doc) -> Doc:
     return out
 
 
+def _from_1_0(doc: Doc) -> Doc:
+    return {**doc, "version": [1, 1]}
+
+
 # version -> (schema name, step to the next version)
 STEPS: dict[Version, tuple[str, Callable[[Doc], Doc]]] = {
     (0, 1): ("aflow-0.1", _from_0_1),
     (0, 2): ("aflow-0.2", _from_0_2),
+    (1, 0): ("aflow-1", _from_1_0),
 }
 
 
@@ -113,8 +122,9 @@ def upgrade(doc: Doc, path: str) -> tuple[Doc, Version]:
     """Bring ``doc`` to the current major version; return it and its original version.
 
     Raises `FlowFormatError` for a newer major version, an unknown past version, or a
-    past-version document that breaks its own schema. Documents of the current major
-    version are returned unchanged (the caller checks them against the 1.x schema).
+    past-version document that breaks its own schema. Older minors of the current major
+    are relabelled step by step (a minor only adds fields, so ``upgraded_from`` is written
+    for major upgrades only); the caller checks the result against the 1.x schema.
     """
     original = version = detect_version(doc, path)
     if version[0] > CURRENT[0]:
@@ -125,7 +135,7 @@ def upgrade(doc: Doc, path: str) -> tuple[Doc, Version]:
             f"AetherFlow can read (up to {CURRENT[0]}.x, writes {version_text(CURRENT)}); "
             "upgrade AetherFlow to open it",
         )
-    while version[0] < CURRENT[0]:
+    while version < CURRENT:
         if version not in STEPS:
             known = ", ".join(version_text(v) for v in STEPS)
             raise FlowFormatError(
@@ -135,6 +145,6 @@ def upgrade(doc: Doc, path: str) -> tuple[Doc, Version]:
         schemas.check(doc, schema, path, label=f"format {version_text(version)}")
         doc = step(doc)
         version = detect_version(doc, path)
-    if original != version and "upgraded_from" not in doc:
+    if original[0] != version[0] and "upgraded_from" not in doc:
         doc["upgraded_from"] = list(original)
     return doc, original

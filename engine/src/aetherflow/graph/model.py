@@ -103,9 +103,25 @@ class Flow:
             listener(event)
 
     # -- context and services ---------------------------------------------------------
+    def set_name(self, name: str) -> None:
+        if name != self.name:
+            self.name = name
+            self._emit(ev.FlowChanged("name", name))
+
+    def set_description(self, text: str) -> None:
+        if text != self.description:
+            self.description = text
+            self._emit(ev.FlowChanged("description", text))
+
     def set_context(self, context: Any) -> None:
-        """Use a context class (or its reference); its services join the flow's."""
-        if isinstance(context, str):
+        """Use a context class (or its reference); its services join the flow's.
+
+        None removes the context and the entries of its services (the flow's own
+        services stay)."""
+        if context is None:
+            self.context_ref, self._context_obj = None, None
+            self.services = {k: v for k, v in self.services.items() if v.local}
+        elif isinstance(context, str):
             self.context_ref, self._context_obj = context, None
         elif is_container(context):
             cls = context if isinstance(context, type) else type(context)
@@ -130,6 +146,22 @@ class Flow:
             self._context_obj = obj
         return self._context_obj
 
+    def service_factory(self, name: str) -> Any:
+        """Import the factory of a flow-local service (trusted flows only)."""
+        spec = self.services.get(name)
+        if spec is None or spec.factory is None:
+            raise FlowError(f"flow '{self.name}' has no service '{name}' with a factory")
+        try:
+            factory = resolve_ref(spec.factory, self.search_paths)
+        except ReferenceResolutionError as exc:
+            raise ReferenceResolutionError(spec.factory, f"service '{name}': {exc.reason}") from exc
+        if not callable(factory):
+            kind = type(factory).__name__
+            raise ReferenceResolutionError(
+                spec.factory, f"service '{name}': a {kind} is not callable"
+            )
+        return factory
+
     def set_scope(self, service: str, scope: str) -> None:
         """Choose ``"shared"`` or ``"isolated"`` for a service; node code is unchanged."""
         if scope not in SCOPES:
@@ -144,6 +176,66 @@ class Flow:
             return
         spec.scope = scope
         self._emit(ev.ServiceChanged(service, scope))
+
+    def add_service(
+        self, name: str, factory: Any, scope: str = "isolated", **constants: Any
+    ) -> ServiceSpec:
+        """Declare a service of the flow itself, built from ``factory`` for each run.
+
+        ``factory`` is a class or callable, or its ``module:qualname`` (not imported
+        now); ``constants`` are its keyword arguments (JSON values, saved in the file).
+        A context service of the same name is replaced for this flow.
+        """
+        if not isinstance(name, str) or not name.isidentifier():
+            raise FlowError(f"service name {name!r} is not a Python identifier")
+        if scope not in SCOPES:
+            raise ScopeError(f"unknown scope {scope!r} for service '{name}': use one of {SCOPES}")
+        ref = factory if isinstance(factory, str) else ref_of(factory)
+        if ref is None or ref.count(":") != 1:
+            raise FlowError(f"service '{name}': factory {factory!r} is not 'module:qualname'")
+        if name in self.services and self.services[name].local:
+            raise FlowError(f"flow '{self.name}' already declares a service '{name}'")
+        spec = ServiceSpec(name, scope, ref, None, constants=dict(constants))
+        self.insert_service(spec)
+        return spec
+
+    def insert_service(self, spec: ServiceSpec, index: int | None = None) -> None:
+        """Add a built service spec, replacing one of the same name (loaders and undo)."""
+        items = [(k, v) for k, v in self.services.items() if k != spec.name]
+        items.insert(len(items) if index is None else index, (spec.name, spec))
+        self.services = dict(items)
+        self._emit(ev.ServiceChanged(spec.name, spec.scope))
+
+    def remove_service(self, name: str) -> ServiceSpec:
+        """Remove a service entry; return it (for undo)."""
+        if name not in self.services:
+            raise FlowError(f"flow '{self.name}' has no service '{name}'")
+        spec = self.services.pop(name)
+        self._emit(ev.ServiceChanged(name, None))
+        return spec
+
+    def rename_service(self, old: str, new: str) -> None:
+        """Rename a flow-local service, keeping its place in the list."""
+        spec = self.services.get(old)
+        if spec is None or not spec.local:
+            raise FlowError(f"flow '{self.name}' declares no service '{old}'")
+        if new == old:
+            return
+        if not new.isidentifier() or new in self.services:
+            raise FlowError(f"cannot rename service '{old}' to {new!r}: invalid or taken")
+        index = list(self.services).index(old)
+        self.remove_service(old)
+        spec.name = new
+        self.insert_service(spec, index)
+
+    def set_service_constants(self, name: str, constants: dict[str, Any]) -> None:
+        """Replace the constructor constants of a flow-local service."""
+        spec = self.services.get(name)
+        if spec is None or not spec.local:
+            raise FlowError(f"flow '{self.name}' declares no service '{name}'")
+        if spec.constants != constants:
+            spec.constants = dict(constants)
+            self._emit(ev.ServiceChanged(name, spec.scope))
 
     def scope_map(self) -> dict[str, str]:
         """``{service: scope}`` for every service whose scope is shared or isolated."""

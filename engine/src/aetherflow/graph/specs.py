@@ -102,7 +102,12 @@ class Edge:
 
 @dataclass
 class ServiceSpec:
-    """A service of the flow's context and the scope chosen for it."""
+    """A service of the flow and the scope chosen for it.
+
+    A service either comes from the flow's context (``declared`` is the scope its code
+    declares) or is declared by the flow itself: a *local* service, built from
+    ``factory`` (``module:qualname``) with ``constants`` as keyword arguments.
+    """
 
     name: str
     scope: str
@@ -110,6 +115,12 @@ class ServiceSpec:
     declared: str | None = None
     doc: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def local(self) -> bool:
+        """True for a service the flow declares itself (a factory, no context scope)."""
+        return self.factory is not None and self.declared is None
 
 
 GROUP_KINDS = ("frame", "repeat", "branch", "parallel")

@@ -18,6 +18,7 @@ from ..errors import AetherFlowError
 from .model import Flow
 from .specs import GROUP_KINDS, Edge, NodeSpec
 from .types import compatible
+from .validate_services import check_local_service
 
 Severity = Literal["error", "warning", "info"]
 
@@ -136,6 +137,9 @@ class _Checker:
         providers = service_providers(self.context) if self.context is not None else None
         for name, spec in flow.services.items():
             where = f"service '{name}'"
+            if spec.local:
+                check_local_service(flow, spec, providers, self.resolve, self.add)
+                continue
             provider = providers.get(name) if providers is not None else None
             if providers is not None and provider is None:
                 known = ", ".join(sorted(providers)) or "none"
@@ -356,6 +360,9 @@ class _Checker:
                              "wired", "constant-ignored")  # fmt: skip
             if node_id == flow.source:
                 continue
+            if spec.node is not None and spec.node.is_generator:
+                self.add("error", node_id, f"'{node_id}' yields items: make it the source (or "
+                         "a node that returns values)", "generator-node")  # fmt: skip
             for p in spec.inputs:
                 if (
                     p.required

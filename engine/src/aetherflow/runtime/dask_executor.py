@@ -22,13 +22,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..context import BaseFlowContext
 from ..errors import FlowError
 from ..graph.model import Flow
 from ..telemetry.snapshot import TelemetrySnapshot
 from .dask_batches import BatchSizer, InputOrder, Totals
+from .flow_context import effective_scopes, run_services
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
-from .scopes import RunServices
 from .source import source_iterator
 from .workers import item_error
 
@@ -128,7 +127,7 @@ def start_flow_dask(
         ) from exc
     for node_id in flow.nodes:  # import the nodes here first: clear errors, no cluster yet
         flow.resolve(node_id)
-    scope_map = {**flow.scope_map(), **(scopes or {})}
+    scope_map = effective_scopes(flow, scopes)
     source = _input_items(flow, items, limit, scope_map)
     known = _known_length(items, limit, total)
     name = f"aetherflow-{flow.name}-{uuid.uuid4().hex[:12]}"
@@ -155,7 +154,7 @@ def _input_items(
     if items is None:
         if flow.source is None:
             raise FlowError(f"flow '{flow.name}' has no source node: give items to run over")
-        services = RunServices(flow.context_class() or BaseFlowContext, scopes)
+        services = run_services(flow, scopes)
         it = source_iterator(flow, services.for_worker())  # runs on the client
     else:
         it = iter(items)

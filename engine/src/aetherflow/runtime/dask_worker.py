@@ -25,10 +25,10 @@ from typing import Any
 
 from distributed import WorkerPlugin, get_worker
 
-from ..context import BaseFlowContext
 from ..errors import ReferenceResolutionError
 from ..graph.model import Flow
 from .executor import public_state
+from .flow_context import run_services
 from .program import Probe, Program
 from .report import ItemError
 from .scopes import RunServices, WorkerServices
@@ -115,7 +115,7 @@ class FlowWorkerPlugin(WorkerPlugin):
         flow.search_paths = list(self.search_paths)
         for node_id in flow.nodes:
             flow.resolve(node_id)  # raises naming the node and the reason
-        self.services = RunServices(flow.context_class() or BaseFlowContext, self.scopes)
+        self.services = run_services(flow, self.scopes)
         # Shared instances now, once, before any task: a Singleton raced by worker threads
         # may build one instance per thread.
         self.services.create_shared(used_services(flow, self.services.names))

@@ -23,16 +23,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
-from ..context import BaseFlowContext
 from ..errors import FlowError
 from ..graph.model import Flow
 from ..telemetry.collector import RunStatus, Telemetry
 from ..telemetry.snapshot import TelemetrySnapshot
 from .feed import Feed
+from .flow_context import run_services
 from .gate import WorkerGate
 from .program import Program
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
-from .scopes import RunServices
 from .source import source_iterator, used_services
 from .workers import Worker, item_error
 
@@ -73,11 +72,7 @@ class Run(RunStatus):
     def __init__(self, flow: Flow, options: _Options) -> None:
         self.run_id = f"{os.getpid():x}{next(_run_numbers)}"
         self.flow = flow
-        self.services = RunServices(
-            flow.context_class() or BaseFlowContext,
-            {**flow.scope_map(), **(options.scopes or {})},
-            options.profile_shared,
-        )
+        self.services = run_services(flow, options.scopes, options.profile_shared)
         self.program = Program(flow, self.services.names, self.services.container)
         self.node_index = {n: i for i, n in enumerate(self.program.node_ids)}
         self.extract = options.extract or public_state
