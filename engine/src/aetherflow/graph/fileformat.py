@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import FlowFormatError, FlowFormatWarning
 from . import schemas
 from .atomicfile import atomic_write
+from .bulk import bulk
 from .migrations import CURRENT, FORMAT, upgrade, version_text
 from .model import Flow
 from .specs import Edge, GroupSpec, NodeSpec, OutputSpec, PortSpec, ServiceSpec
@@ -139,6 +140,7 @@ def _parse(data: bytes, path: str) -> dict[str, Any]:
     return doc
 
 
+@bulk
 def _build(doc: dict[str, Any], path: str) -> Flow:
     doc, original = upgrade(doc, path)
     version = (doc["version"][0], doc["version"][1])
@@ -285,6 +287,7 @@ def _with_extra(known: dict[str, Any], extra: Any, path: str, owner: str) -> dic
     return known
 
 
+@bulk
 def flow_to_dict(flow: Flow, origin: str | None = None) -> dict[str, Any]:
     """The flow as a flow document: known fields in a fixed order, then unknown ones.
 

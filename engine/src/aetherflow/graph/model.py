@@ -27,6 +27,7 @@ from ..errors import CycleError, FlowError, ReferenceResolutionError, ScopeError
 from ..node import MISSING, Node
 from ..refs import ref_of, resolve_ref
 from . import events as ev
+from .bulk import bulk
 from .specs import (
     GROUP_KINDS,
     Edge,
@@ -361,7 +362,13 @@ class Flow:
 
     def would_cycle(self, source_node: str, target_node: str) -> bool:
         """True if an edge source -> target would close a cycle."""
-        return source_node == target_node or nx.has_path(self._graph, target_node, source_node)
+        if source_node == target_node:
+            return True
+        # A target that feeds nothing yet cannot reach the source: the usual case while
+        # wiring a flow front to back, answered without a graph search.
+        return bool(self._graph.succ[target_node]) and nx.has_path(
+            self._graph, target_node, source_node
+        )
 
     def connect(self, source: str, target: str) -> Edge:
         """Wire output ``"a.out"`` into input ``"b.param"``.
@@ -593,6 +600,7 @@ class Flow:
 
         return start_flow(self, items, **options)
 
+    @bulk
     def copy(self) -> Flow:
         """A deep copy without listeners; resolved nodes are shared, not copied."""
         listeners, self._listeners = self._listeners, []

@@ -15,6 +15,7 @@ import networkx as nx
 
 from ..context import SCOPES, declared_scope, service_providers
 from ..errors import AetherFlowError
+from .bulk import bulk
 from .model import Flow
 from .specs import GROUP_KINDS, Edge, NodeSpec
 from .types import compatible
@@ -41,6 +42,7 @@ class Problem:
         return f"{self.severity}: {self.where or '-'}: {self.message}"
 
 
+@bulk
 def validate_flow(flow: Flow, resolve: bool = True) -> list[Problem]:
     """Return the problems of ``flow``, errors first, each list in model order.
 

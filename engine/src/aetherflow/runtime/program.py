@@ -16,6 +16,7 @@ from typing import Any
 
 from ..compose import LoopControl
 from ..errors import BranchError, FlowError, MissingInputError, NodeExecutionError
+from ..graph.bulk import bulk
 from ..graph.model import Flow
 from ..graph.specs import NodeSpec
 from ..node import MISSING, Node
@@ -287,6 +288,7 @@ def _case_in_process(steps: list[Step], state: dict[str, Any], context: Any) -> 
 class Program:
     """A flow compiled for running: steps, node order and the source node."""
 
+    @bulk
     def __init__(self, flow: Flow, services: frozenset[str], context: Any = None) -> None:
         self.flow = flow
         self.node_ids: list[str] = list(flow.nodes)
