@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml engine/pyproject.toml engine/src/aetherflow/VERSION
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/python -m aetherflow_studio.app.launch $(EXAMPLE)
+	$(BIN)/python -m aetherflow_studio.app.launch $(EXAMPLE) --run
 
 lint: setup
 	$(BIN)/ruff check .

@@ -104,3 +104,53 @@ def test_the_bundled_examples_are_trusted_without_asking(tmp_path):
     assert store.is_trusted(examples_dir() / "etl_pipeline.aflow")
     assert not store.is_trusted(tmp_path / "etl_pipeline.aflow")
     assert store.trusted_files() == []  # nothing written to the settings
+
+
+def test_enter_in_the_trust_dialog_is_dont_import_and_says_what_each_choice_does(
+    qtbot, tmp_path
+) -> None:
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from aetherflow_studio.app import dialogs
+    from aetherflow_studio.app.trust import TrustAnswer
+
+    path, module = write_untrusted_flow(tmp_path)
+    window = make_window(qtbot, tmp_path)
+    seen: dict[str, str] = {}
+
+    def press_enter() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, press_enter)
+            return
+        seen["default"] = box.defaultButton().text()
+        seen["text"] = box.informativeText()
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, press_enter)
+    answer = dialogs.ask_trust(window, str(path), [f"{module}:numbers"])
+    assert answer is TrustAnswer.DONT_IMPORT
+    assert seen["default"] == "Don't import"
+    for choice in ("Trust this file</b>: import", "Trust the folder</b>: the same",
+                   "Don't import</b> (Enter): nothing is imported"):  # fmt: skip
+        assert choice in seen["text"]
+    force_close(window)
+
+
+def test_after_dont_import_a_banner_offers_trust(qtbot, tmp_path) -> None:
+    path, module = write_untrusted_flow(tmp_path)
+    window = make_window(qtbot, tmp_path)
+    window.show()
+    window.ask_trust = lambda p, refs: "no"
+    assert window.files.open_path(path)
+    banner = window.trust_banner
+    qtbot.waitUntil(banner.isVisible)
+    assert "Code not imported" in banner.label.text()
+    window.ask_trust = lambda p, refs: "file"
+    banner.button.click()
+    assert window.document.trusted and module in sys.modules
+    qtbot.waitUntil(lambda: not banner.isVisible())
+    window.files.new_flow(ask=False)  # a new flow needs no trust: no banner
+    assert not banner.isVisible()
+    force_close(window)

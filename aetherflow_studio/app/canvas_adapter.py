@@ -40,12 +40,13 @@ def install(
         layout.setContentsMargins(0, 0, 0, 0)
         window.setCentralWidget(host)
     layout = host.layout()
-    while layout.count():
-        old = layout.takeAt(0).widget()
-        if old is not None:
+    # Only the previous view goes; banners above the canvas stay.
+    for old in [layout.itemAt(i).widget() for i in range(layout.count())]:
+        if isinstance(old, FlowView):
+            layout.removeWidget(old)
             old.hide()
             old.deleteLater()
-    layout.addWidget(view)
+    layout.addWidget(view, 1)
     return scene, view
 
 

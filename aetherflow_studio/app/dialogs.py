@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from .recovery import RecoveryEntry
@@ -43,11 +44,20 @@ def ask_trust(parent: QWidget | None, path: str, refs: list[str]) -> TrustAnswer
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Trust this flow's code?")
     box.setText(f"“{html.escape(Path(path).name)}” uses Python code from: {html.escape(shown)}")
+    folder = html.escape(str(Path(path).resolve().parent))
     box.setInformativeText(
-        "Importing runs that code with your permissions. The graph is shown either way; "
-        "without importing, nodes stay placeholders and cannot run.\n\n"
-        f"Folder: {Path(path).resolve().parent}"
+        "Importing runs that code with your permissions. The graph is shown either way."
+        "<ul>"
+        "<li><b>Trust this file</b>: import its code now and whenever you open this file "
+        "again (remembered in your settings, never in the file).</li>"
+        f"<li><b>Trust the folder</b>: the same for every flow file in {folder} and below."
+        "</li>"
+        "<li><b>Don't import</b> (Enter): nothing is imported; the nodes stay placeholders "
+        "that keep their data but cannot run. A banner over the canvas offers "
+        "<b>Trust…</b> later, as does File &gt; Trust and Import Code…</li>"
+        "</ul>"
     )
+    box.setTextFormat(Qt.TextFormat.RichText)
     trust_file = box.addButton("Trust this file", QMessageBox.ButtonRole.AcceptRole)
     trust_folder = box.addButton("Trust the folder", QMessageBox.ButtonRole.AcceptRole)
     no = box.addButton("Don't import", QMessageBox.ButtonRole.RejectRole)

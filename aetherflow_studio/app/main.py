@@ -10,6 +10,7 @@ from typing import Any
 
 from aetherflow import __version__
 
+from . import qt_probe
 from .resources import examples_dir, icon_path
 
 EXAMPLES_DIR = examples_dir()
@@ -28,6 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window offscreen on FLOW (or a bundled example) and exit 0 if it works",
     )
     parser.add_argument("--settings", help="an ini file to use instead of the user's settings")
+    parser.add_argument(
+        "--run", action="store_true", help="start a run of FLOW as soon as the window is open"
+    )
+    parser.add_argument(qt_probe.PROBE_FLAG, action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -79,11 +84,24 @@ def smoke_test(flow: str | None, settings_path: str | None) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the Studio; returns the process exit status."""
+def main(argv: list[str] | None = None, probed: bool = False) -> int:
+    """Run the Studio; returns the process exit status.
+
+    Unless ``probed`` (the caller checked already), Qt is first tried in a subprocess, so a
+    display Qt cannot open gives a clear message and exit status 2 instead of Qt's abort.
+    """
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if args.qt_probe:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication([])
+        return 0
     if args.smoke_test:
         return smoke_test(args.flow, args.settings)
+    reason = None if probed else qt_probe.check()
+    if reason is not None:
+        print(qt_probe.explain(reason, args.flow), file=sys.stderr)
+        return 2
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -98,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(settings=StudioSettings(args.settings))
     window.show()
     open_first(window, args.flow)
+    if args.run and window.run_ui is not None:
+        window.run_ui.start_when_ready()
     return int(app.exec())
 
 

@@ -40,7 +40,7 @@ from aetherflow_studio.panels.library_panel import LibraryPanel
 from aetherflow_studio.panels.problems_panel import ProblemsPanel
 from aetherflow_studio.panels.services_panel import ServicesPanel
 
-from . import breakpoint_actions, dialogs, dock_layout, window_actions
+from . import breakpoint_actions, dialogs, dock_layout, trust_banner, window_actions
 from . import canvas_adapter as canvas
 from .files import FileController
 from .recovery import AUTOSAVE_MS, RecoveryStore
@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.set_theme(self.settings.theme)
         self.files.new_flow(ask=False)
+        self.trust_banner = trust_banner.install(self)
         self.run_ui: Any = None
         self._install_extensions()
         self._restore_window_state()

@@ -32,6 +32,11 @@ EXECUTORS = (("thread", "Threads"), ("dask-local", "Dask (local)"),
              ("dask-address", "Dask (address)"))  # fmt: skip
 PROFILE_TIP = ("Times every call into shared services to advise on their scope; the services "
                "are wrapped in a proxy while measuring")  # fmt: skip
+COUNT_TIPS = {
+    True: "The most items to take from the source node (0: all it gives); progress shows "
+    "the source's own count when it can tell, and says when this caps it",
+    False: "How many items {i: 0}, {i: 1}, ... to generate",
+}
 PROFILE_NEEDS_THREADS = "Measuring shared services needs the Threads executor"
 
 
@@ -49,6 +54,7 @@ class RunPanel(LivePanel):
         self.setObjectName("run_panel")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
+        self.run_action = actions["run.start"]
         for name in ("run.start", "run.pause", "run.stop"):
             button = QToolButton()
             button.setDefaultAction(actions[name])
@@ -61,7 +67,9 @@ class RunPanel(LivePanel):
         self.count = QSpinBox()
         self.count.setRange(0, 100_000_000)
         self.count.setValue(controller.settings.count)
-        self.count.setToolTip("Items to generate, or the most the source may give (0: all)")
+        self.count.setObjectName("run_count")
+        self.count_label = QLabel("Items")
+        self.count_label.setBuddy(self.count)
         self.path = QLineEdit()
         self.path.setPlaceholderText("items.jsonl or .csv")
         browse = QAction("…", self)
@@ -92,11 +100,12 @@ class RunPanel(LivePanel):
         self.banner.setStyleSheet("background:#5d4037; color:#ffe0b2; padding:2px 6px;"
                                   "border-radius:3px;")  # fmt: skip
         self.banner.setVisible(False)
-        for label, w in (("Workers", self.workers), ("Input", self.input_kind), ("", self.count),
+        for label, w in (("Workers", self.workers), ("Input", self.input_kind),
+                         (self.count_label, self.count),
                          ("", self.path), ("", self.target), ("On error", self.on_error),
                          ("Executor", self.executor), ("", self.address)):  # fmt: skip
             if label:
-                layout.addWidget(QLabel(label))
+                layout.addWidget(label if isinstance(label, QLabel) else QLabel(label))
             layout.addWidget(w)
         layout.addWidget(self.profile_shared)
         layout.addWidget(self.banner)
@@ -131,6 +140,11 @@ class RunPanel(LivePanel):
     def _sync_fields(self) -> None:
         kind = self.input_kind.currentData()
         self.count.setVisible(kind in ("source", "count"))
+        self.count_label.setVisible(kind in ("source", "count"))
+        source = kind == "source"
+        self.count_label.setText("At most" if source else "Items")
+        self.count.setSpecialValueText("all" if source else "")
+        self.count.setToolTip(COUNT_TIPS[source])
         self.path.setVisible(kind == "file")
         self.target.setVisible(kind == "module")
         self.address.setVisible(self.executor.currentData() == "dask-address")
@@ -148,11 +162,11 @@ class RunPanel(LivePanel):
         snap = frame.snapshot
         if snap is None:
             return
-        total = f" / {snap.total:,}" if snap.total else ""
+        total, note = progress_total(snap)
         errors = ""
         if snap.failed:
             errors = f" · <span style='color:#e57373'>{snap.failed:,} errors</span>"
-        self._set_status(f"Run {frame.number} {snap.state}: {snap.items:,}{total} items · "
+        self._set_status(f"Run {frame.number} {snap.state}: {snap.items:,}{total} items{note} · "
                             f"{snap.items_per_s:,.0f} items/s{errors}")  # fmt: skip
 
     def update_frame(self, frame: Any) -> None:
@@ -187,6 +201,18 @@ class RunPanel(LivePanel):
     def _set_status(self, text: str) -> None:
         self.status.setText(text)
         self.status.setToolTip(re.sub("<[^>]+>", "", text))  # the whole line, when elided
+
+
+def progress_total(snap: Any) -> tuple[str, str]:
+    """What follows the item count: `` / total`` when known, and a note when the At most
+    box caps the source (or when the source cannot tell its length)."""
+    if snap.total is not None:
+        capped = snap.limit is not None and (snap.input_total or 0) > snap.limit
+        note = f" (At most caps the source's {snap.input_total:,})" if capped else ""
+        return f" / {snap.total:,}", note
+    if snap.limit is not None:
+        return "", f" (source length unknown; At most {snap.limit:,})"
+    return "", ""
 
 
 def _combo(entries: tuple[tuple[str, str], ...]) -> QComboBox:

@@ -74,12 +74,25 @@ def build_items(settings: RunSettings, has_source: bool, folder: str | None) -> 
             raise ValueError("this flow has no source node: choose another input")
         return None, limit
     if kind == "count":
-        return ({"i": n} for n in range(settings.count)), None
+        return GeneratedItems(settings.count), None
     if kind == "file":
         return read_file(settings.path), None
     if kind == "module":
         return import_iterable(settings.target, folder), None
     raise ValueError(f"unknown input kind {kind!r}: use one of {INPUT_KINDS}")
+
+
+class GeneratedItems:
+    """``{"i": 0}``, ``{"i": 1}``, ... made lazily; sized, so the run knows its total."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[dict[str, int]]:
+        return ({"i": n} for n in range(self.count))
 
 
 def read_file(path: str) -> Iterator[Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QToolBar
 
 from aetherflow_studio.panels.errors_panel import ErrorsPanel
@@ -40,6 +40,17 @@ class RunUI:
     def run(self) -> int:
         """Start a run with the controls' settings (the Run action)."""
         return self.controller.start(self.panel.settings())
+
+    def start_when_ready(self, delay_ms: int = 400) -> None:
+        """Trigger Run once the window has drawn its flow (``aetherflow-studio --run``):
+        a newcomer's first sight is a live run."""
+        action = self.panel.run_action
+
+        def start() -> None:
+            if action.isEnabled():
+                action.trigger()
+
+        QTimer.singleShot(delay_ms, start)
 
 
 class _CloseWatcher(QObject):

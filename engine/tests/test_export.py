@@ -65,7 +65,7 @@ def test_script_rebuilds_the_same_flow(tmp_path: Path) -> None:
 def test_exported_script_prints_what_flow_run_returns(tmp_path: Path) -> None:
     flow = square_add()
     script = tmp_path / "square_add.py"
-    script.write_text(export_script(flow))
+    script.write_text(export_script(flow, str(script)))
     items = list(range(6))
     out = run_script(script, "--workers", "2", stdin="".join(f"{i}\n" for i in items))
     report = flow.run(items, workers=2)
@@ -161,3 +161,25 @@ def test_export_to_a_missing_folder_is_a_clear_error(tmp_path: Path, capsys) -> 
     )
     assert code == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_script_never_holds_an_absolute_path_of_the_exporting_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = Flow.load(EXAMPLES_DIR / "realtime_counter.aflow")
+    flow.search_paths = [str(EXAMPLES_DIR), str(tmp_path / "elsewhere")]  # the second holds none
+    for script_path in (str(tmp_path / "out" / "counter.py"), None):
+        monkeypatch.chdir(tmp_path)  # without a script path, the script's folder is the cwd
+        text = export_script(flow, script_path)
+        paths_line = next(ln for ln in text.splitlines() if ln.startswith("SEARCH_PATHS"))
+        assert f"'{EXAMPLES_DIR}" not in text and f"'{tmp_path}" not in text
+        assert "'/" not in paths_line
+        assert "elsewhere" not in paths_line
+        assert "os.path.join(HERE, " in paths_line
+    script = tmp_path / "counter.py"
+    script.write_text(export_script(flow))  # written where stdout would be redirected
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+        cwd="/", check=True,
+    )  # fmt: skip
+    assert len(out.stdout.splitlines()) == 500

@@ -138,3 +138,9 @@ class CounterContext(BaseFlowContext):
 
 class SourceContext(BaseFlowContext):
     counter = providers.Singleton(Pulled)
+
+
+@node(outputs=["x"])
+def number_list(count=10):
+    """A sized source: the run can tell how many items it will give."""
+    return [{"x": i} for i in range(count)]

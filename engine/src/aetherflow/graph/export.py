@@ -33,9 +33,10 @@ _GROUP_PARAMS = {"kind", "members", "id", "label"}
 def export_script(flow: Flow, script_path: str | None = None) -> str:
     """Return the source of a standalone Python script equivalent to ``flow``.
 
-    With ``script_path`` (where the script will be written) the folders of the flow's node
-    modules are written relative to the script, so the two can move together; without it
-    they are absolute.
+    The folders of the flow's node modules are written relative to the script, never as
+    absolute paths of this machine, so the script and the modules can move together.
+    ``script_path`` is where the script will be written; without it (a script sent to
+    stdout) the current directory is taken as the script's folder.
 
     Raises
     ------
@@ -46,7 +47,8 @@ def export_script(flow: Flow, script_path: str | None = None) -> str:
     names = _Imports()
     context = names.use(flow.context_ref, "the context") if flow.context_ref else None
     body = _build_lines(flow, names, context)
-    parts = [_header(flow), _paths_block(flow, script_path), names.render(), body, _MAIN]
+    paths = _paths_block(flow, script_path, sorted(names.modules))
+    parts = [_header(flow), paths, names.render(), body, _MAIN]
     return "\n".join(p for p in parts if p).replace("\n\n\n\n", "\n\n\n") + "\n"
 
 
@@ -119,31 +121,48 @@ def _header(flow: Flow) -> str:
     )
 
 
-def _paths_block(flow: Flow, script_path: str | None) -> str:
-    paths = [os.path.abspath(p) for p in flow.search_paths]
-    if flow.path:
-        folder = os.path.dirname(os.path.abspath(flow.path))
-        if folder not in paths:
-            paths.append(folder)
-    here = os.path.dirname(os.path.abspath(script_path)) if script_path else None
-    shown = []
-    for p in paths:
-        # Relative to the script when both live in one tree, so they can move together.
-        common = os.path.commonpath([here, p]) if here is not None else None
-        if common is not None and os.path.dirname(common) != common:  # not just the root
-            shown.append(f"os.path.join(HERE, {os.path.relpath(p, here)!r})")
-        else:
-            shown.append(repr(p))
-    listing = "[" + ", ".join(shown) + "]"
-    note = "(relative ones are to this script)" if here is not None else "(absolute)"
-    relative = any(x.startswith("os.path.join(HERE") for x in shown)
+def _paths_block(flow: Flow, script_path: str | None, modules: list[str]) -> str:
+    here = os.path.dirname(os.path.abspath(script_path)) if script_path else os.getcwd()
+    shown = [f"os.path.join(HERE, {rel!r})" for rel in _relative_folders(flow, here, modules)]
     return (
-        ("HERE = os.path.dirname(os.path.abspath(__file__))\n" if relative else "")
-        + f"# Folders with the flow's node modules {note}.\n"
-        f"SEARCH_PATHS = {listing}\n"
+        "# This script's folder (the current one when its text is run without a file).\n"
+        'HERE = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() else "."\n'
+        "# Folders with the flow's node modules, relative to this script.\n"
+        f"SEARCH_PATHS = [{', '.join(shown)}]\n"
         "sys.path[:0] = [p for p in SEARCH_PATHS if p not in sys.path]\n\n"
         "from aetherflow import Flow  # noqa: E402\n"
     )
+
+
+def _relative_folders(flow: Flow, here: str, modules: list[str]) -> list[str]:
+    """The flow's module folders relative to ``here`` (the script's folder).
+
+    Never absolute: a path of the exporting machine means nothing on another one. Folders
+    that hold none of the flow's modules are left out (when it can be told), and so are
+    folders that cannot be written relative to ``here`` (another drive on Windows).
+    """
+    paths = [os.path.abspath(p) for p in flow.search_paths]
+    if flow.path:
+        paths.append(os.path.dirname(os.path.abspath(flow.path)))
+    holding = [p for p in paths if _holds_any(p, modules)]
+    out: list[str] = []
+    for folder in dict.fromkeys(holding or paths):
+        try:
+            rel = os.path.relpath(folder, here)
+        except ValueError:
+            continue
+        out.append(rel.replace(os.sep, "/"))
+    return out
+
+
+def _holds_any(folder: str, modules: list[str]) -> bool:
+    for module in modules:
+        top = module.split(".", 1)[0]
+        if os.path.isfile(os.path.join(folder, top + ".py")) or os.path.isdir(
+            os.path.join(folder, top)
+        ):
+            return True
+    return False
 
 
 def _build_lines(flow: Flow, names: _Imports, context: str | None) -> str:

@@ -32,7 +32,7 @@ from .flow_context import run_services
 from .gate import WorkerGate
 from .program import Program
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
-from .source import source_iterator, used_services
+from .source import known_length, open_source, used_services
 from .workers import Worker, item_error
 
 ON_ERROR = ("continue", "stop")
@@ -86,6 +86,8 @@ class Run(RunStatus):
         self.stop_reason: str | None = None
         self.state = "running"
         self.total: int | None = None
+        self.input_total: int | None = None  # the input's own length, when known
+        self.limit: int | None = None
         self.results: list[Any] = []
         self.errors: list[ItemError] = []
         self.succeeded = 0
@@ -124,14 +126,19 @@ class Run(RunStatus):
                 raise FlowError(
                     f"flow '{self.flow.name}' has no source node: give items to run over"
                 )
-            self._generator = source_iterator(self.flow, self.source_services)
+            self._generator, self.input_total = open_source(self.flow, self.source_services)
             it: Iterator[Any] = self._generator
         else:
             it = iter(items)
-            self.total = len(items) if hasattr(items, "__len__") else total  # type: ignore[arg-type]
+            known = known_length(items)
+            self.input_total = known if known is not None else total
+        self.limit = limit
+        self.total = self.input_total
         if limit is not None:
             it = itertools.islice(it, limit)
-            self.total = limit if self.total is None else min(self.total, limit)
+            # A limit caps a known input; it is not a total when the input's length is
+            # unknown (a generator source may give fewer items).
+            self.total = None if self.total is None else min(self.total, limit)
         self.feed._it = it
         self._t0 = time.perf_counter()
         for w in self.workers:
@@ -195,8 +202,9 @@ class Run(RunStatus):
                 error = ItemError(index, self.flow.source, error.type, error.message,
                                   error.traceback)  # fmt: skip
             self.errors.append(error)
-        if self._generator is not None:
-            self._generator.close()
+        close = getattr(self._generator, "close", None)  # sized sources have none
+        if close is not None:
+            close()
         self.close_problems.extend(self.source_services.close())
         self.close_problems.extend(self.services.close_shared())
         self.program.close()
@@ -214,6 +222,8 @@ class Run(RunStatus):
             "items_per_s": items / elapsed if elapsed > 0 else 0.0,
             "workers": len(self.workers),
             "total": self.total,
+            "input_total": self.input_total,
+            "limit": self.limit,
             "stop_reason": self.stop_reason,
             "close_problems": list(self.close_problems),
         }

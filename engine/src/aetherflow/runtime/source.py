@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import operator
+from collections.abc import Iterator, Sized
 from typing import Any
 
 from ..errors import FlowError, MissingInputError, NodeExecutionError
@@ -14,6 +15,12 @@ from .services import Services
 def source_iterator(flow: Flow, svc: Services) -> Iterator[Any]:
     """Call the source node with its parameters resolved like any node's (constants,
     services, defaults) and return the iterator over what it yields."""
+    return open_source(flow, svc)[0]
+
+
+def open_source(flow: Flow, svc: Services) -> tuple[Iterator[Any], int | None]:
+    """`source_iterator` and the number of items the source will give, when it can tell:
+    a sized result (a list, a range) or one with a length hint; a generator cannot."""
     assert flow.source is not None
     node = flow.resolve(flow.source)
     spec = flow.nodes[flow.source]
@@ -30,7 +37,7 @@ def source_iterator(flow: Flow, svc: Services) -> Iterator[Any]:
             raise MissingInputError(flow.source, p.name, available)
     try:
         produced = node.func(**kwargs)
-        return iter(produced)
+        return iter(produced), known_length(produced)
     except TypeError as exc:
         if "not iterable" in str(exc):
             raise FlowError(
@@ -40,6 +47,14 @@ def source_iterator(flow: Flow, svc: Services) -> Iterator[Any]:
         raise NodeExecutionError(flow.source, exc) from exc
     except Exception as exc:
         raise NodeExecutionError(flow.source, exc) from exc
+
+
+def known_length(items: Any) -> int | None:
+    """``len(items)`` for a sized input, a positive length hint, else None (unknown)."""
+    if isinstance(items, Sized):
+        return len(items)
+    hint = operator.length_hint(items, 0)
+    return hint if hint > 0 else None
 
 
 def used_services(flow: Flow, names: frozenset[str]) -> set[str]:

@@ -23,6 +23,8 @@ class RunStatus:
     run_id: str = ""
     state: str = "running"
     total: int | None = None
+    input_total: int | None = None
+    limit: int | None = None
 
     def elapsed(self) -> float:
         return 0.0
@@ -125,6 +127,8 @@ class Telemetry:
             state=status.state,
             elapsed=elapsed,
             total=status.total,
+            input_total=status.input_total,
+            limit=status.limit,
             items=items,
             succeeded=items - failed,
             failed=failed,

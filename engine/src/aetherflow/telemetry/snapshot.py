@@ -133,7 +133,13 @@ class TelemetrySnapshot:
     elapsed
         Seconds since the run started (until it finished, once finished).
     total
-        The number of input items when known (a sized input or ``limit``), else None.
+        The number of items the run will take when known (the input's length, capped by
+        ``limit``), else None: a limit alone is not a total.
+    input_total
+        The input's own length when known (a sized input or source, or the caller's
+        ``total``), before ``limit``: ``input_total > limit`` means the limit caps it.
+    limit
+        The most items the run was told to take, or None.
     items, succeeded, failed
         Items finished so far over all threads, and the split.
     items_per_s
@@ -164,3 +170,5 @@ class TelemetrySnapshot:
     shared: tuple[SharedStats, ...] = ()
     version: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    input_total: int | None = None
+    limit: int | None = None
