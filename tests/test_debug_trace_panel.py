@@ -66,4 +66,4 @@ def test_replay_item_from_the_menu_asks_with_the_trace(qtbot, panel):
     action = next(a for a in panel.item_menu().actions() if a.text() == "Replay item")
     with qtbot.waitSignal(panel.replay_requested) as sig:
         action.trigger()
-    assert sig.args == [[trace]]
+    assert sig.args == [[("4:5", {"i": 5})]]

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, Q
 from . import style
 
 fast_paint = [False]  # set by the view while a wheel zoom is in progress
+BADGE_CHARS = 28  # a watched wire's value badge is elided past this
 PIECE_LEN = 240.0  # scene units: long wires are stroked piece by piece, only where exposed
 LOD_THIN = 0.75  # below this zoom a 2 px wire is under 1.5 device px: drawn as a 1 px line
 
@@ -84,6 +85,9 @@ class EdgeItem(QGraphicsItem):
         self._shape: QPainterPath | None = None
         self._ends = (QPointF(), QPointF())
         self._pieces: list[tuple[QRectF, QPainterPath]] | None = None
+        self.watched = False
+        self.badge: str | None = None  # a watched wire's last value, drawn on it
+        self._badge_rect = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
         self.setZValue(-1.0)
@@ -99,13 +103,37 @@ class EdgeItem(QGraphicsItem):
         self._shape = None
         self._ends = (QPointF(start), QPointF(end))
         self._pieces = None  # split lazily, on the first full-detail paint
+        self._place_badge()
+
+    def set_watched(self, watched: bool) -> None:
+        """Keep a value badge on the wire (its text comes from `set_badge`)."""
+        if watched != self.watched:
+            self.watched = watched
+            self.set_badge("…" if watched else None)
+
+    def set_badge(self, text: str | None) -> None:
+        if text == self.badge:
+            return
+        self.prepareGeometryChange()
+        self.badge = text
+        self._place_badge()
+        self.update()
+
+    def _place_badge(self) -> None:
+        if self.badge is None:
+            self._badge_rect = QRectF()
+            return
+        sm = style.metrics("small")
+        w = sm.horizontalAdvance(self.badge) + 12.0
+        mid = self._path.pointAtPercent(0.5)
+        self._badge_rect = QRectF(mid.x() - w / 2, mid.y() - 9.0, w, 18.0)
 
     def path(self) -> QPainterPath:
         """The wire's curve in scene coordinates."""
         return self._path
 
     def boundingRect(self) -> QRectF:
-        return self._rect
+        return self._rect.united(self._badge_rect) if self.badge is not None else self._rect
 
     def shape(self) -> QPainterPath:
         if self._shape is None:  # built lazily: only hit tests need it
@@ -136,12 +164,24 @@ class EdgeItem(QGraphicsItem):
         exposed = option.exposedRect
         if lod < LOD_THIN or exposed.contains(self._rect):
             painter.drawPath(self._path)
-            return
-        if self._pieces is None:
-            self._pieces = _split(*self._ends, 4.0)
-        for rect, piece in self._pieces:
-            if rect.intersects(exposed):
-                painter.drawPath(piece)
+        else:
+            if self._pieces is None:
+                self._pieces = _split(*self._ends, 4.0)
+            for rect, piece in self._pieces:
+                if rect.intersects(exposed):
+                    painter.drawPath(piece)
+        if self.badge is not None and lod >= 0.5:
+            self._paint_badge(painter, base)
+
+    def _paint_badge(self, painter: QPainter, color: Any) -> None:
+        pal = style.palette()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(color, 1.2))
+        painter.setBrush(style.color(pal.node_body))
+        painter.drawRoundedRect(self._badge_rect, 9.0, 9.0)
+        painter.setFont(style.font("small"))
+        painter.setPen(style.color(pal.text))
+        painter.drawText(self._badge_rect, Qt.AlignmentFlag.AlignCenter, self.badge or "")
 
 
 class WireItem(EdgeItem):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
     QGraphicsSceneContextMenuEvent,
+    QGraphicsSceneHelpEvent,
     QGraphicsSceneMouseEvent,
     QMenu,
     QToolTip,
@@ -28,6 +29,7 @@ from .edge_item import EdgeItem, WireItem
 from .frame_item import FrameItem, FrameTitleEditor, frame_rect_around
 from .node_item import NodeItem
 from .overview_item import OverviewItem
+from .wire_values import WireValues
 
 EdgeKey = tuple[str, str]
 OVERLAY_STATES = ("idle", "running", "failed", "ok")
@@ -70,6 +72,7 @@ class FlowScene(QGraphicsScene):
         self._overview = OverviewItem(self)
         self.addItem(self._overview)
         self.node_actions: list[QAction] = []  # a node's right-click menu (act on the selection)
+        self.values = WireValues(self)  # values on wires: hover tooltips, watch badges
         self._replay()
         document.model_changed.connect(self._on_document_model_changed)
         document.breakpoints.changed.connect(self._on_breakpoints_changed)
@@ -345,6 +348,11 @@ class FlowScene(QGraphicsScene):
         if event.isAccepted():
             return
         pos = event.scenePos()
+        edge = None if self.node_and_port_at(pos) else self.edge_at(pos)
+        if edge is not None:
+            self.values.edge_menu(edge.key).exec(event.screenPos())
+            event.accept()
+            return
         hit = self.node_and_port_at(pos)
         if hit is not None:
             node_id = hit[0].node_id
@@ -392,6 +400,21 @@ class FlowScene(QGraphicsScene):
         elif isinstance(event, ev.ServiceChanged | ev.FlowChanged):
             for node_id in self.node_items:
                 self._refresh_node(node_id)
+
+    def edge_at(self, pos: QPointF) -> EdgeItem | None:
+        """The wire under ``pos`` (scene coordinates), if any."""
+        for item in self.items(pos):
+            if isinstance(item, EdgeItem) and not isinstance(item, WireItem):
+                return item
+        return None
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        text = self.values.tooltip_at(event.scenePos())
+        if text is None:
+            super().helpEvent(event)
+            return
+        QToolTip.showText(event.screenPos(), text, event.widget())
+        event.accept()
 
     def _on_breakpoints_changed(self, node_id: str) -> None:
         item = self.node_items.get(node_id)

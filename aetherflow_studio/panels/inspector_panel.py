@@ -8,6 +8,7 @@ updated in place so focus and typing survive a commit.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from aetherflow.node import MISSING
@@ -82,6 +83,11 @@ class InspectorPanel(QScrollArea):
         self.constant_editors: dict[str, QWidget] = {}
         self.add_constant_button: QToolButton | None = None
         self._shape: Any = None
+        # A worker stopped at a breakpoint: the run side gives a factory of the widget
+        # shown above the stopped node's ports (`set_break_view`).
+        self.break_node: str | None = None
+        self._break_factory: Callable[[], QWidget] | None = None
+        self.break_view: QWidget | None = None
         self._show_empty("Select a node to inspect it.")
 
     # -- public -----------------------------------------------------------------------
@@ -96,6 +102,12 @@ class InspectorPanel(QScrollArea):
     def show_node(self, node_id: str | None) -> None:
         """Inspect ``node_id`` (None: nothing selected)."""
         self.node_id = node_id
+        self._rebuild()
+
+    def set_break_view(self, node_id: str | None, factory: Callable[[], QWidget] | None) -> None:
+        """While ``node_id`` is shown, show ``factory()`` above its ports (a worker stopped
+        before it); None: no worker is stopped."""
+        self.break_node, self._break_factory = node_id, factory
         self._rebuild()
 
     def refresh(self) -> None:
@@ -136,6 +148,7 @@ class InspectorPanel(QScrollArea):
         )
 
     def _show_empty(self, text: str) -> None:
+        self.break_view = None
         self.title_edit = None
         self.constant_editors = {}
         self.add_constant_button = None
@@ -163,6 +176,10 @@ class InspectorPanel(QScrollArea):
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
         self._build_header(layout, spec)
+        self.break_view = None
+        if self._break_factory is not None and self.break_node == spec.id:
+            self.break_view = self._break_factory()
+            layout.addWidget(self.break_view)
         self._build_constants(layout, flow, spec)
         self._build_inputs(layout, flow, spec)
         self._build_outputs(layout, flow, spec)

@@ -98,6 +98,7 @@ class StateColumn(QFrame):
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
         self.header.setStyleSheet(f"border-top: 3px solid {color}; padding: 3px;")
+        self._color = color
         self.tree = StateTree()
         scope = "shared" if key == SHARED else "isolated"
         self.tree.setHeaderLabels([f"{scope} services", "value"])
@@ -132,6 +133,21 @@ class StateColumn(QFrame):
         self.fresh: dict[int, tuple[QTreeWidgetItem, float, int]] = {}  # item, since, level
         self._budget = 0
         self._now = 0.0
+
+    def set_stopped(self, hit: Any) -> None:
+        """Mark the column: its worker waits at a breakpoint (None: it runs again)."""
+        color = "#ffd43b" if hit is not None else self._color
+        self.setStyleSheet(
+            "QFrame#state_column { border: 2px solid #ffd43b; }" if hit is not None else ""
+        )
+        self.header.setStyleSheet(f"border-top: 3px solid {color}; padding: 3px;")
+        if hit is not None:
+            self.set_header(
+                f"<b>{short_thread(hit.worker)}</b>&nbsp;&nbsp;<span style='color:#ffd43b'>"
+                f"‖ stopped</span> before <b>{hit.node}</b><br>item {hit.index} · services "
+                "as of the stop",
+                f"{hit.worker} stopped at a breakpoint before {hit.node} (item {hit.index})",
+            )
 
     def set_header(self, html: str, tip: str = "") -> None:
         if self.header.text() != html:
@@ -275,6 +291,7 @@ class ThreadStatePanel(LivePanel):
         self.stacks_button.clicked.connect(self.show_stacks)
         self.stacks_dialog: StacksDialog | None = None
         self.columns: dict[str, StateColumn] = {}
+        self.stopped: dict[str, Any] = {}  # worker -> its BreakHit (shows hit.isolated)
         self._frames = 0
         self._row = QWidget()
         self._row_layout = QHBoxLayout(self._row)
@@ -324,7 +341,26 @@ class ThreadStatePanel(LivePanel):
         self.stacks_dialog.raise_()
         self.stacks_dialog.activateWindow()
 
+    def show_stopped(self, hits: list[Any]) -> None:
+        """Mark the columns of workers stopped at a breakpoint and show each one's isolated
+        services as they were when it stopped (``hit.isolated``)."""
+        was, self.stopped = self.stopped, {h.worker: h for h in hits}
+        for worker in set(was) | set(self.stopped):
+            column = self.columns.get(worker)
+            hit = self.stopped.get(worker)
+            if column is None and hit is not None:
+                column = self._column(worker, thread_color(len(self.thread_columns())))
+            if column is None:
+                continue
+            column.set_stopped(hit)
+            if hit is not None and hit is not was.get(worker):
+                column.source = hit
+                column.sync(hit.isolated, {})
+        if set(was) - set(self.stopped) and self._frame is not None:
+            self.draw_frame(self._frame)  # the workers that went on: their live state again
+
     def run_changed(self, frame: Any) -> None:
+        self.stopped = {}
         for column in self.columns.values():
             column.setParent(None)
             column.deleteLater()
@@ -345,9 +381,11 @@ class ThreadStatePanel(LivePanel):
         synced = 0
         for i, t in enumerate(snap.threads):
             column = self._column(t.name, thread_color(i))
-            if headers:
+            if headers and t.name not in self.stopped:
                 where = f" in {t.current_node}" if t.busy and t.current_node else ""
                 column.set_header(_thread_header(t, snap.state), f"{t.name}{where}")
+            if t.name in self.stopped:
+                continue  # it shows the services as they were when it stopped
             services = frame.services.get(t.name)
             if services is None or services is column.source:
                 continue

@@ -135,7 +135,7 @@ class TracePanel(QWidget):
     node_selection_requested(str)
         A step was selected: select its node on the canvas.
     replay_requested(list)
-        "Replay item" on traced items: their trace dicts (each has the item's input).
+        "Replay item" on traced items: ``[(key, item input), ...]``.
     """
 
     node_selection_requested = Signal(str)
@@ -145,8 +145,8 @@ class TracePanel(QWidget):
         super().__init__(parent)
         self.setObjectName("trace_panel")
         self.entries: dict[str, TracedItem] = {}
-        self.summary = QLabel("No traced items. Failed items are always traced; turn on "
-                              "Trace to keep the last items of each worker.")  # fmt: skip
+        self.summary = QLabel("No traced items. Failed items are always traced; Debug > "
+                              "Trace Items keeps the last items of each worker too.")  # fmt: skip
         self.summary.setWordWrap(True)
         self.summary.setProperty("role", "muted")
         self.items = QTreeWidget()
@@ -286,12 +286,13 @@ class TracePanel(QWidget):
     def item_menu(self) -> QMenu:
         """The right-click menu of the selected traced items."""
         keys = [r.data(0, KEY_ROLE) for r in self.items.selectedItems()]
-        traces = [self.entries[k].trace for k in keys if k in self.entries]
+        chosen = [(k, self.entries[k].trace.get("item")) for k in keys if k in self.entries]
         menu = QMenu(self)
-        n = len(traces)
+        n = len(chosen)
         replay = menu.addAction("Replay item" if n == 1 else f"Replay {n} items",
-                                lambda: self.replay_requested.emit(traces))  # fmt: skip
-        replay.setEnabled(bool(traces))
+                                lambda: self.replay_requested.emit(chosen))  # fmt: skip
+        replay.setEnabled(bool(chosen))
+        replay.setToolTip("Run the item alone, with the same scopes and breakpoints, traced")
         return menu
 
     def _on_items_context_menu_requested(self, pos: QPoint) -> None:
