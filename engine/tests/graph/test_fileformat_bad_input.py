@@ -247,3 +247,16 @@ def _no_services() -> Any:
     from aetherflow.runtime.services import NoServices
 
     return NoServices()
+
+
+def test_duplicate_keys_are_refused_naming_the_key_and_the_place(tmp_path: Path) -> None:
+    text = fileformat.dumps(_doc())
+    # A second "nodes" at the top level would silently empty the flow.
+    head, tail = text.rsplit("}", 1)
+    err = _load_error(_write(tmp_path, head.rstrip() + ',\n  "nodes": []\n}' + tail))
+    assert "duplicate key 'nodes'" in err.reason and "top level" in err.reason
+    # Inside a node: the place is the node's JSON path.
+    doc_text = text.replace('"id": "inc",', '"id": "inc",\n      "id": "other",', 1)
+    assert doc_text != text
+    err = _load_error(_write(tmp_path, doc_text))
+    assert err.location == "nodes[1]" and "duplicate key 'id'" in err.reason

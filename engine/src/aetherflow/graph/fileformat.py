@@ -123,9 +123,64 @@ def _finite_float(text: str) -> float:
     return value
 
 
+class _DuplicateKeys:
+    """``object_pairs_hook`` that notes the first object with a key given twice (plain
+    ``json.loads`` keeps the last one: a second ``"nodes": []`` would empty the flow)."""
+
+    def __init__(self) -> None:
+        self.found: tuple[dict[str, Any], str] | None = None
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs) and self.found is None:
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    self.found = (obj, key)
+                    break
+                seen.add(key)
+        return obj
+
+
+def _path_to(doc: Any, target: Any, parts: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    """The JSON path parts from ``doc`` to the object ``target`` (by identity)."""
+    if doc is target:
+        return parts
+    if isinstance(doc, dict):
+        children: Any = doc.items()
+    elif isinstance(doc, list):
+        children = enumerate(doc)
+    else:
+        return None
+    for key, value in children:
+        if isinstance(value, dict | list):
+            found = _path_to(value, target, (*parts, key))
+            if found is not None:
+                return found
+    return None
+
+
+def _refuse_duplicates(doc: Any, hook: _DuplicateKeys, path: str) -> None:
+    if hook.found is None:
+        return
+    obj, key = hook.found
+    parts = _path_to(doc, obj)
+    if not parts:
+        where, place = None, "in the top level object"
+    else:
+        where, place = schemas.json_path(parts), "in this object"
+    raise FlowFormatError(
+        path, where, f"duplicate key '{key[:80]}' {place} (JSON keeps only the "
+        "last one, so the file would not read as written)",
+    )  # fmt: skip
+
+
 def _parse(data: bytes, path: str) -> dict[str, Any]:
+    hook = _DuplicateKeys()
     try:
-        doc = json.loads(data, parse_constant=_reject_constant, parse_float=_finite_float)
+        doc = json.loads(
+            data, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=hook
+        )
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise FlowFormatError(path, where, f"not valid JSON: {exc.msg}") from None
@@ -137,6 +192,7 @@ def _parse(data: bytes, path: str) -> dict[str, Any]:
         raise FlowFormatError(path, None, f"not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise FlowFormatError(path, None, f"expected a JSON object, found {_kind(doc)}")
+    _refuse_duplicates(doc, hook, path)
     return doc
 
 
