@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aetherflow.printable import printable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -63,9 +64,11 @@ class ErrorsPanel(QWidget):
         """Append `ItemError`s (the run controller's ``errors_added``)."""
         rows = []
         for e in errors:
-            row = QTreeWidgetItem([str(e.index), e.node or "(input)", e.type, e.message])
+            node = printable(e.node) if e.node else "(input)"
+            message = printable(e.message)
+            row = QTreeWidgetItem([str(e.index), node, printable(e.type), message])
             row.setData(0, ERROR_ROLE, e)
-            row.setToolTip(3, e.message)
+            row.setToolTip(3, message)
             rows.append(row)
         self.list.addTopLevelItems(rows)
         self._count += len(errors)
@@ -92,7 +95,8 @@ class ErrorsPanel(QWidget):
             self.traceback.clear()
             return
         e = current.data(0, ERROR_ROLE)
-        head = f"item {e.index} · node {e.node or '(input)'} · {e.type}: {e.message}\n\n"
+        node = printable(e.node) if e.node else "(input)"
+        head = f"item {e.index} · node {node} · {printable(e.type)}: {printable(e.message)}\n\n"
         self.traceback.setPlainText(head + e.traceback)
 
     def _on_list_item_activated(self, item: QTreeWidgetItem, _column: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from aetherflow.printable import printable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
@@ -68,10 +69,11 @@ class ProblemsPanel(QWidget):
         for p in self.problems:
             severity = problem_severity(p)
             node_id = problem_node(p)
-            where = problem_where(p) or "flow"
-            item = QTreeWidgetItem(self.tree, [severity, where, problem_message(p)])
+            where = printable(problem_where(p) or "flow")
+            message = printable(problem_message(p))  # ids from the file may hold controls
+            item = QTreeWidgetItem(self.tree, [severity, where, message])
             item.setForeground(0, QColor(_SEVERITY_COLORS.get(severity, "#8b919c")))
-            item.setToolTip(2, problem_message(p))
+            item.setToolTip(2, message)
             item.setData(0, _NODE_ROLE, node_id)
 
     def count(self) -> int:

@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import re
 from typing import Any
 
+from aetherflow.printable import printable
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -185,7 +187,8 @@ class RunPanel(LivePanel):
 
     def _on_controller_run_finished(self, record: Any) -> None:
         if record.error:
-            self._set_status(f"Run {record.number} failed: {record.error}")
+            error = html.escape(printable(record.error))  # the label shows rich text
+            self._set_status(f"Run {record.number} failed: {error}")
             return
         st = record.stats
         how = "stopped" if st.get("stop_reason") else "finished"
@@ -195,8 +198,8 @@ class RunPanel(LivePanel):
         )
 
     def _on_controller_run_failed(self, message: str) -> None:
-        self._set_status(message.splitlines()[0])
-        self.status.setToolTip(message)
+        self._set_status(html.escape(printable(message.splitlines()[0] if message else "")))
+        self.status.setToolTip(printable(message))
 
     def _set_status(self, text: str) -> None:
         self.status.setText(text)

@@ -95,3 +95,24 @@ def test_command_line_entry_point(fixtures: Path, tmp_path: Path) -> None:
         == f"{path}: error: nodes[1].id: duplicate id 'inc' (already used by nodes[0])\n"
     )
     assert "Traceback" not in proc.stderr
+
+
+def test_control_characters_in_ids_are_printed_escaped(tmp_path: Path) -> None:
+    evil = "x\nf.aflow: ok\x1b[2J\x00\u202e"
+    doc = rich_flow().to_dict()
+    doc["nodes"].append({**doc["nodes"][0], "id": evil})  # unwired: its inputs are infos
+    red = "y\x1b[31m"
+    doc["nodes"].append({**doc["nodes"][1], "id": red})
+    doc["edges"].append({"source": f"{red}.nope", "target": "double.x"})  # an error
+    path = _save(tmp_path, doc)
+    proc = subprocess.run(
+        [sys.executable, "-m", "aetherflow", "validate", "--no-import", path],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    for raw in ("\x1b", "\x00", "\u202e"):
+        assert raw not in proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert all(line.startswith(f"{path}: ") for line in lines)  # no faked line
+    assert any("x\\nf.aflow: ok\\x1b[2J\\x00\\u202e" in line for line in lines)
+    assert any("y\\x1b[31m" in line and ": error: " in line for line in lines)

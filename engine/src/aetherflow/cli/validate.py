@@ -18,6 +18,7 @@ import warnings
 from ..errors import FlowFormatError
 from ..graph.fileformat import load_flow
 from ..graph.validate import validate_flow
+from ..printable import printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,15 +40,22 @@ def check_file(path: str, resolve: bool, quiet: bool = False) -> tuple[int, list
         try:
             flow = load_flow(path)
         except FlowFormatError as exc:
-            return 2, [f"{path}: error: {exc.location or '-'}: {exc.reason}"]
-    lines = [f"{path}: warning: -: {w.message}".replace(f"-: {path}: ", "-: ") for w in caught]
+            return 2, [_line(path, "error", exc.location, exc.reason)]
+    lines = [_line(path, "warning", None, str(w.message).replace(f"{path}: ", "", 1))
+             for w in caught]  # fmt: skip
     problems = validate_flow(flow, resolve=resolve)
     for p in problems:
         if quiet and p.severity == "info":
             continue
-        message = " ".join(p.message.split())  # one problem, one line
-        lines.append(f"{path}: {p.severity}: {p.where or '-'}: {message}")
+        lines.append(_line(path, p.severity, p.where, p.message))
     return (1 if any(p.severity == "error" for p in problems) else 0), lines
+
+
+def _line(path: str, severity: str, where: str | None, message: str) -> str:
+    """One problem, one line: text from the file is escaped (`printable`), so an id
+    holding a newline or an ESC sequence cannot fake lines or recolour the terminal."""
+    text = " ".join(printable(message).split())
+    return f"{printable(path)}: {severity}: {printable(where or '-')}: {text}"
 
 
 def main(args: argparse.Namespace) -> int:
@@ -57,6 +65,6 @@ def main(args: argparse.Namespace) -> int:
         for line in lines:
             print(line)
         if code == 0 and not lines:
-            print(f"{path}: ok", file=sys.stderr)
+            print(f"{printable(path)}: ok", file=sys.stderr)
         status = max(status, code)
     return status
