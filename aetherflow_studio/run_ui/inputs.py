@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import importlib
-import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from aetherflow.runtime.jsonl import read_json_lines
 
 INPUT_KINDS = ("source", "count", "file", "module")
 EXECUTORS = ("thread", "dask-local", "dask-address")
@@ -114,10 +115,9 @@ def _csv_rows(path: str) -> Iterator[dict[str, str]]:
 
 
 def _json_lines(path: str) -> Iterator[Any]:
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
+    """The engine's reader: a bad line is that item's error (InputError), not the end."""
+    with open(path, "rb") as f:
+        yield from read_json_lines(f, os.path.basename(path))
 
 
 def import_iterable(target: str, folder: str | None = None) -> Iterable[Any]:

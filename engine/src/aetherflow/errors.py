@@ -39,6 +39,34 @@ class NodeExecutionError(AetherFlowError):
         super().__init__(f"node '{node}' raised {type(original).__name__}: {original}")
 
 
+class InputError(AetherFlowError):
+    """An input item that could not be read (a line of a JSON Lines file that is not
+    JSON): that item's error; the flow does not run for it, the other items go on."""
+
+
+class ServiceError(AetherFlowError):
+    """A service whose constructor (its provider) failed.
+
+    ``service`` names it and ``node`` the node that asked for it (None when the run
+    itself made it: shared services are created before any item runs).
+    """
+
+    def __init__(self, service: str, original: BaseException, node: str | None = None) -> None:
+        self.service = service
+        self.original = original
+        self.node = node
+        asked = f"node '{node}' needs service '{service}'" if node else f"service '{service}'"
+        super().__init__(f"{asked}, and creating it failed: {type(original).__name__}: {original}")
+
+    def at_node(self, node: str) -> ServiceError:
+        """The same failure, told as the node ``node`` asking for the service."""
+        if self.node is not None:
+            return self
+        err = ServiceError(self.service, self.original, node)
+        err.__cause__ = self.original
+        return err
+
+
 class BranchError(AetherFlowError, KeyError):
     """A `branch_on` condition produced a value that is not a key of the mapping."""
 

@@ -23,11 +23,14 @@ from typing import IO, Any
 
 from ..errors import AetherFlowError, NodeExecutionError
 from ..graph.model import Flow
+from ..printable import printable
 from ..runtime.executor import RunHandle, start_flow
+from ..runtime.jsonl import read_json_lines
 from ..runtime.report import ItemError, RunReport
 from ..telemetry.advice import advise_run
 from ..telemetry.progress import Progress
 from ..telemetry.render import render, safe_repr
+from .output import LineWriter, OutputError, open_writer
 
 SHOWN_ERRORS = 5
 
@@ -108,17 +111,16 @@ def main(args: argparse.Namespace) -> int:
         items, total, source = open_input(args.input, flow, args.flow)
         out = open_output(args.output)
     except UsageProblem as exc:
-        print(f"aetherflow run: {exc}", file=sys.stderr)
+        print(f"aetherflow run: {printable(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     try:
         return _run(flow, args, scopes, items, total, out)
     finally:
-        if source is not None and source is not sys.stdin:
+        if source is not None and source is not sys.stdin.buffer:
             source.close()
-        if out is not sys.stdout:
-            out.close()
+        out.close()
 
 
 def load_runnable(path: str) -> Flow:
@@ -151,7 +153,7 @@ def parse_scopes(pairs: list[str]) -> dict[str, str]:
 
 def open_input(
     name: str | None, flow: Flow, flow_path: str
-) -> tuple[Iterator[Any] | None, int | None, IO[str] | None]:
+) -> tuple[Iterator[Any] | None, int | None, IO[bytes] | None]:
     """The items (None: the flow's source), their count when cheap to know, the file."""
     if name is None:
         if flow.source is None:
@@ -161,13 +163,13 @@ def open_input(
             )
         return None, None, None
     if name == "-":
-        return json_lines(sys.stdin, "<stdin>"), None, sys.stdin
+        return read_json_lines(sys.stdin.buffer, "<stdin>"), None, sys.stdin.buffer
     try:
         total = count_lines(name)
-        stream = open(name, encoding="utf-8")  # noqa: SIM115 (closed by main)
+        stream = open(name, "rb")  # noqa: SIM115 (closed by main)
     except OSError as exc:
         raise UsageProblem(f"cannot read input {name}: {exc.strerror or exc}") from None
-    return json_lines(stream, name), total, stream
+    return read_json_lines(stream, name), total, stream
 
 
 def count_lines(path: str) -> int:
@@ -180,31 +182,21 @@ def count_lines(path: str) -> int:
     return count
 
 
-def json_lines(stream: IO[str], name: str) -> Iterator[Any]:
-    for number, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            yield json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{name} line {number}: not valid JSON: {exc.msg}") from None
-
-
-def open_output(name: str) -> IO[str]:
-    if name == "-":
-        return sys.stdout
+def open_output(name: str) -> LineWriter:
     try:
-        return open(name, "w", encoding="utf-8")
+        return open_writer(name)
     except OSError as exc:
         raise UsageProblem(f"cannot write output {name}: {exc.strerror or exc}") from None
 
 
+def error_value(error: ItemError) -> dict[str, Any]:
+    """What a failed item's line holds: ``{"__error__": {index, node, type, message}}``."""
+    return {"__error__": {k: v for k, v in error.to_dict().items() if k != "traceback"}}
+
+
 def result_line(result: Any, error: ItemError | None) -> str:
     """One JSON line; values JSON cannot hold are rendered safely (their repr)."""
-    if error is not None:
-        value: Any = {"__error__": {k: v for k, v in error.to_dict().items() if k != "traceback"}}
-    else:
-        value = result
+    value = error_value(error) if error is not None else result
     try:
         return json.dumps(value, default=safe_repr, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError):  # NaN, keys that are not strings or numbers
@@ -217,7 +209,7 @@ def _run(
     scopes: dict[str, str],
     items: Iterator[Any] | None,
     total: int | None,
-    out: IO[str],
+    out: LineWriter,
 ) -> int:
     profile = {"profile_shared": True} if args.profile_shared else {}
     try:
@@ -228,8 +220,13 @@ def _run(
     except NodeExecutionError as exc:  # the source node failed to start
         print(f"aetherflow run: {args.flow}: {_one_line(exc)}", file=sys.stderr)
         return 1
-    except (AetherFlowError, ImportError, OSError) as exc:  # Dask: no extra, no scheduler
+    except (AetherFlowError, ImportError, OSError) as exc:  # a shared service's constructor,
+        # Dask without the extra or without a scheduler
         print(f"aetherflow run: {args.flow}: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # anything else that keeps the run from starting
+        print(f"aetherflow run: {args.flow}: {type(exc).__name__}: {_one_line(exc)}",
+              file=sys.stderr)  # fmt: skip
         return 2
     interrupted = _install_sigint(handle)
     show = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
@@ -238,12 +235,16 @@ def _run(
         progress.start()
     try:
         for _, result, error in handle.results(on_idle=out.flush):
-            out.write(result_line(result, error))
-            out.write("\n")
+            out.write_line(result_line(result, error))
         out.flush()
     except BrokenPipeError:  # the reader went away (| head): stop quietly
         handle.cancel()
         _quiet_stdout()
+    except OutputError as exc:  # a full disk: say so in one line, keep whole lines only
+        handle.cancel()
+        handle.wait()
+        print(f"aetherflow run: {printable(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:  # the second Ctrl-C: leave now, workers are daemons
         print("\naetherflow run: interrupted", file=sys.stderr)
         return 130
@@ -295,7 +296,7 @@ def _quiet_stdout() -> None:
 
 def _summary(report: RunReport, err: IO[str]) -> None:
     for problem in report.stats.get("close_problems", []):
-        print(f"aetherflow run: warning: {problem}", file=err)
+        print(f"aetherflow run: warning: {_one_line(problem)}", file=err)
     if report.stop_reason == "cancel":
         print(f"aetherflow run: cancelled after {report.stats['items']} items", file=err)
     if not report.errors:
@@ -303,8 +304,9 @@ def _summary(report: RunReport, err: IO[str]) -> None:
     items = report.stats["items"]
     print(f"aetherflow run: {len(report.errors)} of {items} items failed", file=err)
     for e in report.errors[:SHOWN_ERRORS]:
-        where = f"node '{e.node}'" if e.node else "input"
-        print(f"  item {e.index} at {where}: {e.type}: {_one_line(e.message)}", file=err)
+        where = f"node '{printable(e.node)}'" if e.node else "input"
+        print(f"  item {e.index} at {where}: {printable(e.type)}: {_one_line(e.message)}",
+              file=err)  # fmt: skip
     if len(report.errors) > SHOWN_ERRORS:
         print(f"  ... and {len(report.errors) - SHOWN_ERRORS} more", file=err)
 
@@ -320,4 +322,5 @@ def _advice(handle: Any, workers: int, err: IO[str]) -> None:
 
 
 def _one_line(value: Any) -> str:
-    return " ".join(str(value).split())[:300]
+    """``value`` as one printable line (ids from files may hold control characters)."""
+    return " ".join(printable(value).split())[:300]

@@ -157,7 +157,7 @@ class FlowWorkerPlugin(WorkerPlugin):
         for offset, item in enumerate(items):
             try:
                 results.append(public_state(run_item(item, svc, probe)))
-            except Exception as exc:
+            except BaseException as exc:  # even a BaseException fails only its item
                 results.append(None)
                 errors.append(item_error(start + offset, exc))
         seconds = perf_counter() - t0

@@ -202,13 +202,17 @@ class Run(RunStatus):
                 error = ItemError(index, self.flow.source, error.type, error.message,
                                   error.traceback)  # fmt: skip
             self.errors.append(error)
-        close = getattr(self._generator, "close", None)  # sized sources have none
-        if close is not None:
-            close()
-        self.close_problems.extend(self.source_services.close())
-        self.close_problems.extend(self.services.close_shared())
-        self.program.close()
-        finish_run(self)
+        try:
+            close = getattr(self._generator, "close", None)  # sized sources have none
+            if close is not None:
+                close()
+            self.close_problems.extend(self.source_services.close())
+            self.close_problems.extend(self.services.close_shared())
+            self.program.close()
+        except BaseException as exc:  # a source generator whose cleanup raised
+            self.close_problems.append(f"closing the input: {type(exc).__name__}: {exc}")
+        finally:  # the report is built and waiters woken whatever closing did
+            finish_run(self)
 
     def _report(self) -> RunReport:
         failed = len(self.errors)

@@ -15,11 +15,19 @@ from time import perf_counter
 from typing import Any
 
 from ..compose import LoopControl
-from ..errors import BranchError, FlowError, MissingInputError, NodeExecutionError
+from ..errors import (
+    BranchError,
+    FlowError,
+    InputError,
+    MissingInputError,
+    NodeExecutionError,
+    ServiceError,
+)
 from ..graph.bulk import bulk
 from ..graph.model import Flow
 from ..graph.specs import NodeSpec
 from ..node import MISSING, Node
+from .jsonl import UnreadableItem
 from .services import ContainerServices, NoServices, Services
 
 _STATE, _CONST, _SERVICE, _EDGE = 0, 1, 2, 3
@@ -109,6 +117,12 @@ class CallStep:
         return value
 
     def _slow_kwargs(self, state: dict[str, Any], wired: Wired, svc: Services) -> dict[str, Any]:
+        try:
+            return self._resolve_all(state, wired, svc)
+        except ServiceError as exc:
+            raise exc.at_node(self.node_id) from exc.original
+
+    def _resolve_all(self, state: dict[str, Any], wired: Wired, svc: Services) -> dict[str, Any]:
         kwargs = {}
         for name, kind, key, default in self.plan:
             if kind is _STATE:
@@ -143,6 +157,8 @@ class CallStep:
                     kwargs[name] = wired[key]
         except KeyError:  # a missing state key or an edge whose source did not run
             kwargs = self._slow_kwargs(state, wired, svc)
+        except ServiceError as exc:  # name the node that asked for the service
+            raise exc.at_node(self.node_id) from exc.original
         try:
             if probe is None:
                 result = self.func(**kwargs)
@@ -158,6 +174,12 @@ class CallStep:
                         probe.counts[self.index] += 1
         except Exception as exc:
             if probe is not None:
+                probe.failed(self.index)
+            raise NodeExecutionError(self.node_id, exc) from exc
+        except BaseException as exc:  # KeyboardInterrupt, SystemExit, GeneratorExit
+            if threading.current_thread() is threading.main_thread():
+                raise  # `Node.run` on the main thread: a real Ctrl-C must stop it
+            if probe is not None:  # on a worker: this item's failure, like any exception
                 probe.failed(self.index)
             raise NodeExecutionError(self.node_id, exc) from exc
         if result is None:
@@ -375,6 +397,8 @@ class Program:
         wired: Wired = {}
         if isinstance(item, dict):
             state = dict(item)
+        elif type(item) is UnreadableItem:  # a bad input line: this item's error
+            raise InputError(item.message)
         elif len(self.inputs) == 1:
             state = {self.inputs[0]: item}
         else:

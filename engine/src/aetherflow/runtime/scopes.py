@@ -16,6 +16,7 @@ from typing import Any
 from dependency_injector import providers
 
 from ..context import effective_scope, with_scopes
+from ..errors import ServiceError
 from ..telemetry.render import safe_repr
 from ..telemetry.shared import SharedProfile, SharedProxy
 from .services import ContainerServices
@@ -62,7 +63,7 @@ class RunServices:
         with self._lock:
             if name not in self._view:
                 provider = self.providers[name]
-                instance = provider()
+                instance = build(name, provider)
                 if _creates(provider):
                     self._created[name] = instance
                 self._instances[name] = instance
@@ -88,6 +89,14 @@ class RunServices:
         return close_all(self._created)
 
 
+def build(name: str, provider: providers.Provider) -> Any:
+    """Call ``provider``; a failing constructor raises `ServiceError` naming ``name``."""
+    try:
+        return provider()
+    except Exception as exc:
+        raise ServiceError(name, exc) from exc
+
+
 def _creates(provider: providers.Provider) -> bool:
     """True when calling the provider builds an instance (not a user-given object)."""
     last = provider.last_overriding if provider.overridden else provider
@@ -102,7 +111,7 @@ def close_all(instances: Mapping[str, Any]) -> list[str]:
         if callable(close):
             try:
                 close()
-            except Exception as exc:
+            except BaseException as exc:  # even SystemExit: the run must still end
                 problems.append(f"closing service '{name}': {type(exc).__name__}: {exc}")
     return problems
 
@@ -134,9 +143,9 @@ class WorkerServices:
         if scope == "shared":
             value = self._cache[name] = self._run.shared(name)
         elif scope == "isolated":
-            value = self._cache[name] = self.isolated[name] = self._run.providers[name]()
+            value = self._cache[name] = self.isolated[name] = build(name, self._run.providers[name])
         else:
-            value = self._run.providers[name]()
+            value = build(name, self._run.providers[name])
         return value
 
     def fork(self) -> ContainerServices:

@@ -61,9 +61,12 @@ class Worker:
         finally:
             self.probe.busy = False
             self.probe.current = -1
-            self._answer(svc, self.probe.services_wanted)
-            problems = svc.close()  # isolated instances, on their own thread
-            self.run.worker_finished(problems)
+            problems: list[str] = []
+            try:
+                self._answer(svc, self.probe.services_wanted)
+                problems = svc.close()  # isolated instances, on their own thread
+            finally:  # whatever happened, the run must learn that this worker ended
+                self.run.worker_finished(problems)
 
     def _create_isolated(self, svc: WorkerServices) -> None:
         """Make this worker's isolated instances up front, so there is exactly one per
@@ -114,7 +117,7 @@ class Worker:
                 outcomes.append(extract(run_item(item, svc, tprobe)))
                 if positions is not None and not timing:
                     probe.passed += 1
-            except Exception as exc:
+            except BaseException as exc:  # even a BaseException fails only its item
                 outcomes.append(self._failed(index, exc))
                 if positions is not None and not timing:
                     self._stopped(exc, positions)
@@ -126,7 +129,7 @@ class Worker:
                 self._answer(svc, probe.services_wanted)
         return outcomes
 
-    def _failed(self, index: int, exc: Exception) -> ItemError:
+    def _failed(self, index: int, exc: BaseException) -> ItemError:
         error = item_error(index, exc)
         self.probe.items_failed += 1
         if not isinstance(exc, NodeExecutionError) and error.node is not None:
@@ -137,7 +140,7 @@ class Worker:
             self.run.stop("error")
         return error
 
-    def _stopped(self, exc: Exception, positions: dict[str, int]) -> None:
+    def _stopped(self, exc: BaseException, positions: dict[str, int]) -> None:
         """An untimed item of a straight flow failed: note where (see `WorkerProbe`)."""
         node = getattr(exc, "node", None)
         position = positions.get(node, len(positions)) if isinstance(node, str) else None

@@ -1,0 +1,59 @@
+"""Items from JSON Lines: one JSON value a line, read lazily; a bad line is one item's
+error, not the end of the input.
+
+A line that is not JSON (or not UTF-8) becomes an `UnreadableItem` in its place, so the
+item indexes stay those of the lines and the run reports it as that item's error (type
+``InputError``, with the line number and the start of the text) while the other items
+are processed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..printable import printable
+
+TEXT_SHOWN = 120  # characters of a bad line quoted in its error
+
+
+@dataclass(frozen=True)
+class UnreadableItem:
+    """An input item that could not be read; the run fails it with an `InputError`."""
+
+    source: str
+    line: int
+    text: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.source} line {self.line}: {self.reason}: {self.text}"
+
+
+def _cut(text: str) -> str:
+    shown = printable(text.strip())
+    return shown if len(shown) <= TEXT_SHOWN else shown[: TEXT_SHOWN - 1] + "…"
+
+
+def read_json_lines(lines: Iterable[bytes], name: str) -> Iterator[Any]:
+    """The items of ``lines`` (a binary file or any iterable of byte lines); blank lines
+    are skipped, a bad line yields an `UnreadableItem` naming ``name`` and its number."""
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            shown = _cut(raw.decode("utf-8", "replace"))
+            yield UnreadableItem(name, number, shown, f"not UTF-8 text (byte {exc.start + 1})")
+            continue
+        try:
+            yield json.loads(text)
+        except json.JSONDecodeError as exc:
+            reason = f"not valid JSON ({exc.msg}, column {exc.colno})"
+            yield UnreadableItem(name, number, _cut(text), reason)
+        except (ValueError, RecursionError) as exc:  # huge integers, deep nesting
+            yield UnreadableItem(name, number, _cut(text), f"not valid JSON ({exc})")
