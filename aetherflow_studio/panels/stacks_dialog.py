@@ -8,8 +8,7 @@ so each tab is scrolled to its end, where the node code in progress is.
 
 from __future__ import annotations
 
-from typing import Any
-
+from aetherflow import RunHandle
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,7 +28,7 @@ from .throughput_panel import short_thread
 class StacksDialog(QDialog):
     """Non-modal: shows ``handle.stacks()`` of one run; `set_handle` switches runs."""
 
-    def __init__(self, handle: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, handle: RunHandle | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("stacks_dialog")
         self.setWindowTitle("Worker stacks")
@@ -56,7 +55,7 @@ class StacksDialog(QDialog):
         layout.addLayout(row)
         self.refresh()
 
-    def set_handle(self, handle: Any) -> None:
+    def set_handle(self, handle: RunHandle | None) -> None:
         if handle is not self.handle:
             self.handle = handle
             self.tabs.clear()

@@ -318,9 +318,11 @@ class ThreadStatePanel(LivePanel):
         self._update_stacks_button()
 
     def _live_handle(self) -> RunHandle | None:
-        """The controller's thread run while it runs (Dask handles have no stacks)."""
-        handle = getattr(self.controller, "handle", None)
-        return handle if isinstance(handle, RunHandle) and not handle.done else None
+        """The controller's run while it runs, when it has worker state (not Dask)."""
+        handle = self.controller.handle if self.controller is not None else None
+        if handle is None or not handle.supports_worker_state or handle.done:
+            return None
+        return handle
 
     def _update_stacks_button(self) -> None:
         self.stacks_button.setEnabled(self._live_handle() is not None)

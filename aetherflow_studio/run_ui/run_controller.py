@@ -14,7 +14,6 @@ Threads
 
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import Any, Protocol
 
@@ -100,7 +99,7 @@ class RunController(QObject):
         return self._job is not None
 
     @property
-    def handle(self) -> Any:
+    def handle(self) -> RunHandle | None:
         return self._job.handle if self._job is not None else None
 
     def set_document(self, document: Any) -> None:
@@ -159,16 +158,18 @@ class RunController(QObject):
     @property
     def can_pause(self) -> bool:
         """Dask runs can only be stopped."""
-        return self.handle is not None and hasattr(self.handle, "pause")
+        return self.handle is not None and self.handle.supports_pause
 
     def pause(self) -> None:
-        if self.can_pause and self.state == "running":
-            self.handle.pause()
+        handle = self.handle
+        if handle is not None and handle.supports_pause and self.state == "running":
+            handle.pause()
             self._set_state("paused")
 
     def resume(self) -> None:
-        if self.handle is not None and self.state == "paused":
-            self.handle.resume()
+        handle = self.handle
+        if handle is not None and self.state == "paused":
+            handle.resume()
             self._set_state("running")
 
     def toggle_pause(self) -> None:
@@ -213,12 +214,10 @@ class RunController(QObject):
             self.run_failed.emit(f"{message}\n\n{text}")
             self._finish(None, message)
 
-    def _on_started(self, handle: Any) -> None:
-        if isinstance(handle, RunHandle) and any(getattr(s, "wants_timeline", False)
-                                      for s in self._subscribers):  # fmt: skip
-            from aetherflow.telemetry.timeline import TimelineSampler
-
-            self._timeline = TimelineSampler.for_handle(handle, hz=self.timeline_hz).start()
+    def _on_started(self, handle: RunHandle) -> None:
+        if any(getattr(s, "wants_timeline", False) for s in self._subscribers):
+            sampler = handle.timeline(hz=self.timeline_hz)
+            self._timeline = sampler.start() if sampler is not None else None
         state = "stopping" if self._job is not None and self._job.stop_requested else "running"
         self.run_started.emit(self._number)
         self._set_state(state)
@@ -249,9 +248,10 @@ class RunController(QObject):
         handle = job.handle if job is not None else None
         # Workers running pure Python leave the GUI thread 1/(workers+1) of the GIL; hold
         # them between items while this frame updates and paints (see WorkerGate).
-        # (Dask workers run elsewhere: nothing to hold.)
-        hold = handle.hold_workers(FRAME_HOLD_CAP) if isinstance(handle, RunHandle) else None
-        with hold or contextlib.nullcontext():
+        # (Dask workers run elsewhere: the hold does nothing.)
+        if handle is None:
+            return
+        with handle.hold_workers(FRAME_HOLD_CAP):
             frame = self._poll()
             if frame is not None:
                 self._deliver(frame)
@@ -291,7 +291,7 @@ class RunController(QObject):
     def _refresh_services(self, job: RunJob, snap: Any, now: float, final: bool) -> bool:
         """Ask for isolated-state snapshots at a low rate; True when new ones arrived."""
         handle = job.handle
-        if not isinstance(handle, RunHandle):  # none yet, or Dask: no per-thread state here
+        if handle is None or not handle.supports_worker_state:  # Dask: none here
             return False
         wanted = final or any(
             getattr(s, "wants_services", False) and s.wants_frames() for s in self._subscribers
@@ -299,7 +299,7 @@ class RunController(QObject):
         if wanted and (final or now - self._last_request >= SERVICES_PERIOD):
             self._last_request = now
             if not final:
-                handle.telemetry.request_services()
+                handle.request_services()
             self._shared = _render_shared(handle)
         changed = False
         for t in snap.threads:
@@ -311,7 +311,7 @@ class RunController(QObject):
         return changed
 
 
-def _render_shared(handle: Any) -> dict[str, Any]:
+def _render_shared(handle: RunHandle) -> dict[str, Any]:
     """The run's shared instances, rendered on the GUI thread (they are shared: the user's
     code locks them; a torn read only renders stale values). Dask handles answer ``{}``."""
     return {name: render(obj) for name, obj in handle.shared_services().items()}

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from aetherflow import Flow
+from aetherflow import Flow, RunHandle
 
 from .inputs import RunSettings, build_items
 
@@ -35,19 +35,23 @@ class RunJob:
     Attributes
     ----------
     handle
-        The engine's run handle once started: a `RunHandle` (threads) or a
-        `DaskRunHandle` (Dask: no pause, no per-thread state), else None.
+        The engine's `RunHandle` once started (threads or Dask: its capability flags
+        say what it can do), else None.
     """
 
     def __init__(self, number: int, flow: Flow, settings: RunSettings, emit: Emit) -> None:
         self.number = number
         self.flow = flow
         self.settings = settings
-        self.scopes = {**flow.scope_map(), **settings.scopes}
-        self.handle: Any = None
+        self.handle: RunHandle | None = None
         self.stop_requested = False
         self._emit = emit
         self.thread = threading.Thread(target=self._main, name=f"studio-run-{number}", daemon=True)
+
+    @property
+    def scopes(self) -> dict[str, str]:
+        """The run's effective scope map, from the engine (empty before it started)."""
+        return dict(self.handle.scopes) if self.handle is not None else {}
 
     def start(self) -> None:
         self.thread.start()
@@ -67,7 +71,7 @@ class RunJob:
             text = "".join(traceback.format_exception(exc))
             self._emit(("failed", n, (f"{type(exc).__name__}: {exc}", text)))
 
-    def _start(self, items: Any, limit: int | None) -> Any:
+    def _start(self, items: Any, limit: int | None) -> RunHandle:
         s = self.settings
         common = dict(
             scopes=s.scopes or None, on_error=s.on_error, limit=limit, collect=False,
@@ -83,7 +87,7 @@ class RunJob:
             raise ValueError("give the Dask scheduler's address (tcp://host:8786)")
         return start_flow_dask(self.flow, items, workers=s.workers, scheduler=scheduler, **common)
 
-    def _follow(self, handle: Any) -> None:
+    def _follow(self, handle: RunHandle) -> None:
         """Report the start, per-item errors in batches, then the report."""
         self.handle = handle
         if self.stop_requested:

@@ -25,7 +25,8 @@ from .graph.model import Flow
 from .graph.specs import Edge, GroupSpec, NodeSpec, PortSpec, ServiceSpec
 from .graph.validate import Problem
 from .node import Node, node
-from .runtime.executor import RunHandle
+from .runtime.executor import ThreadRunHandle
+from .runtime.handle import RunHandle
 from .runtime.report import ItemError, RunReport
 from .telemetry import (
     NodeStats,
@@ -73,6 +74,7 @@ __all__ = [
     "SharedStats",
     "Telemetry",
     "TelemetrySnapshot",
+    "ThreadRunHandle",
     "ThreadStats",
     "__version__",
     "export_script",

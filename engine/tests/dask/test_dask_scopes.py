@@ -10,8 +10,8 @@ from pathlib import Path
 
 import dask_nodes as dn
 import pytest
-from aetherflow import Flow
-from aetherflow.runtime.dask_executor import run_flow_dask
+from aetherflow import Flow, RunHandle
+from aetherflow.runtime.dask_executor import run_flow_dask, start_flow_dask
 
 pytestmark = pytest.mark.dask
 
@@ -101,3 +101,13 @@ def test_engine_imports_without_dask() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert "ImportError" in out.stdout and "aetherflow-engine[dask]" in out.stdout
+
+
+def test_handle_has_the_effective_scope_map(scheduler: str) -> None:
+    handle = start_flow_dask(
+        counting_flow(), range(8), scheduler=scheduler, scopes={"pool": "isolated"}
+    )
+    handle.wait()
+    assert isinstance(handle, RunHandle)
+    assert handle.scopes["pool"] == "isolated" and handle.scopes["mine"] == "isolated"
+    assert handle.scopes["shared_data"] == "shared"

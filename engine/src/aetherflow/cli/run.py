@@ -24,7 +24,8 @@ from typing import IO, Any
 from ..errors import AetherFlowError, NodeExecutionError
 from ..graph.model import Flow
 from ..printable import printable
-from ..runtime.executor import RunHandle, start_flow
+from ..runtime.executor import start_flow
+from ..runtime.handle import RunHandle
 from ..runtime.jsonl import read_json_lines
 from ..runtime.report import ItemError, RunReport
 from ..telemetry.advice import advise_run
@@ -260,7 +261,7 @@ def _run(
     return 1 if report.errors else 0
 
 
-def _executor(args: argparse.Namespace) -> Callable[..., Any]:
+def _executor(args: argparse.Namespace) -> Callable[..., RunHandle]:
     """`start_flow`, or `start_flow_dask` (same options, same handle methods): the rest
     of the command is the same for both."""
     if args.executor != "dask":
@@ -311,7 +312,7 @@ def _summary(report: RunReport, err: IO[str]) -> None:
         print(f"  ... and {len(report.errors) - SHOWN_ERRORS} more", file=err)
 
 
-def _advice(handle: Any, workers: int, err: IO[str]) -> None:
+def _advice(handle: RunHandle, workers: int, err: IO[str]) -> None:
     """The measured scope advice of each shared service, under one heading."""
     advice = advise_run(handle.snapshot(), workers)
     print("Scope advice (measured):", file=err)

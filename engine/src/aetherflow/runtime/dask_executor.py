@@ -20,6 +20,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FlowError
@@ -27,7 +28,9 @@ from ..graph.model import Flow
 from ..telemetry.snapshot import TelemetrySnapshot
 from .dask_batches import BatchSizer, InputOrder, Totals
 from .flow_context import effective_scopes, run_services
+from .handle import NoDebugging, Outcome, RunHandle
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
+from .scopes import RunServices
 from .source import source_iterator
 from .workers import item_error
 
@@ -38,7 +41,6 @@ IN_FLIGHT_PER_THREAD = 3  # batches sent but not yet delivered in input order, p
 RATE_WINDOW = 3.0  # seconds of history behind the snapshot's items_per_s
 
 Progress = Callable[[int, int], None]  # (items finished, items failed so far)
-Outcome = tuple[int, Any, ItemError | None]
 _run_numbers = itertools.count(1)
 
 
@@ -128,7 +130,8 @@ def start_flow_dask(
     for node_id in flow.nodes:  # import the nodes here first: clear errors, no cluster yet
         flow.resolve(node_id)
     scope_map = effective_scopes(flow, scopes)
-    source = _input_items(flow, items, limit, scope_map)
+    services = run_services(flow, scopes)
+    source = _input_items(flow, items, limit, services)
     known = _known_length(items, limit, total)
     name = f"aetherflow-{flow.name}-{uuid.uuid4().hex[:12]}"
     plugin = FlowWorkerPlugin(name, flow.to_dict(), _search_paths(flow), scope_map)
@@ -139,6 +142,7 @@ def start_flow_dask(
         connection.close(None)
         raise
     run = _DaskRun(flow, connection, name, source, on_error == "stop", known)
+    run.scopes = services.scopes
     run.sizer = BatchSizer(batch_size, run.threads, known)
     run.progress, run.collect = progress, collect
     run.stream = queue.SimpleQueue() if stream else None
@@ -149,12 +153,11 @@ def start_flow_dask(
 
 # -- inputs -------------------------------------------------------------------------------
 def _input_items(
-    flow: Flow, items: Iterable[Any] | None, limit: int | None, scopes: Mapping[str, str]
+    flow: Flow, items: Iterable[Any] | None, limit: int | None, services: RunServices
 ) -> Iterator[Any]:
     if items is None:
         if flow.source is None:
             raise FlowError(f"flow '{flow.name}' has no source node: give items to run over")
-        services = run_services(flow, scopes)
         it = source_iterator(flow, services.for_worker())  # runs on the client
     else:
         it = iter(items)
@@ -234,6 +237,7 @@ class _DaskRun:
     ) -> None:
         self.run_id = f"{os.getpid():x}d{next(_run_numbers)}"
         self.node_ids = list(flow.nodes)
+        self.scopes: dict[str, str] = {}
         self.connection, self.plugin, self.source = connection, plugin, source
         self.stop_on_error, self.total = stop_on_error, total
         self.threads = sum(connection.client.nthreads().values()) or 1
@@ -380,9 +384,15 @@ class _DaskRun:
         )  # fmt: skip
 
 
-class DaskRunHandle:
-    """A Dask run in progress, with the thread executor's `RunHandle` methods that the
-    CLI uses: `results`, `snapshot`, `cancel`, `wait` (no pause on Dask)."""
+class DaskRunHandle(NoDebugging):
+    """A Dask run in progress: the `RunHandle` of the Dask executor.
+
+    No pause, no per-worker state (workers live in other processes; the snapshot's
+    per-worker totals are in ``extra``), no breakpoints or traces yet.
+    """
+
+    supports_pause = False
+    supports_worker_state = False
 
     def __init__(self, run: _DaskRun) -> None:
         self._run = run
@@ -398,6 +408,37 @@ class DaskRunHandle:
     def state(self) -> str:
         """``"running"``, ``"stopping"`` or ``"finished"``."""
         return self._run.state
+
+    @property
+    def paused(self) -> bool:
+        return False
+
+    @property
+    def scopes(self) -> dict[str, str]:
+        """The effective scope map, as each Dask worker applies it (see `RunHandle.scopes`):
+        isolated is one instance per worker thread, shared one per Dask worker."""
+        return dict(self._run.scopes)
+
+    def pause(self) -> None:
+        """Not available on Dask (``supports_pause`` is False): does nothing."""
+
+    def resume(self) -> None:
+        """Not available on Dask: does nothing."""
+
+    def stacks(self) -> dict[str, str]:
+        """Always ``{}``: the workers' threads are in other processes."""
+        return {}
+
+    def request_services(self) -> None:
+        """Does nothing: isolated instances live in the worker processes."""
+
+    def timeline(self, **options: Any) -> None:
+        """None: no per-thread timeline on Dask."""
+        return None
+
+    def hold_workers(self, max_seconds: float = 0.05) -> AbstractContextManager[None]:
+        """Nothing to hold: the workers do not share this process's GIL."""
+        return contextlib.nullcontext()
 
     def shared_services(self) -> dict[str, Any]:
         """Always ``{}``: on Dask, shared instances live on the workers (one per worker
@@ -458,3 +499,7 @@ class DaskRunHandle:
             ]
             ready.reverse()
             self._ready = ready
+
+
+if TYPE_CHECKING:  # mypy checks that the class implements the protocol
+    _implements: type[RunHandle] = DaskRunHandle

@@ -21,15 +21,17 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FlowError
 from ..graph.model import Flow
 from ..telemetry.collector import RunStatus, Telemetry
 from ..telemetry.snapshot import TelemetrySnapshot
+from ..telemetry.timeline import TimelineSampler
 from .feed import Feed
 from .flow_context import run_services
 from .gate import WorkerGate
+from .handle import NoDebugging, RunHandle
 from .program import Program
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
 from .source import known_length, open_source, used_services
@@ -240,8 +242,9 @@ class Run(RunStatus):
         )
 
 
-class RunHandle:
-    """A run in progress (from `Flow.start`). Every method may be called from any thread.
+class ThreadRunHandle(NoDebugging):
+    """A run on worker threads (from `Flow.start`): the `RunHandle` of the thread
+    executor. Every method may be called from any thread.
 
     Attributes
     ----------
@@ -251,6 +254,9 @@ class RunHandle:
         The run's `Telemetry`: ``telemetry.snapshot()`` for polling,
         ``telemetry.services()`` for the workers' isolated-state snapshots.
     """
+
+    supports_pause = True
+    supports_worker_state = True
 
     def __init__(self, run: Run) -> None:
         self._run = run
@@ -275,6 +281,11 @@ class RunHandle:
     @property
     def threads(self) -> list[threading.Thread]:
         return [w.thread for w in self._run.workers]
+
+    @property
+    def scopes(self) -> dict[str, str]:
+        """The effective scope map (see `RunHandle.scopes`); a copy."""
+        return dict(self._run.services.scopes)
 
     def pause(self) -> None:
         """Workers stop taking new chunks (the ones in hand finish)."""
@@ -320,6 +331,14 @@ class RunHandle:
             return {w.thread.name: _thread_stack(w.thread, frames) for w in self._run.workers}
         finally:
             del frames
+
+    def request_services(self) -> None:
+        """Ask every worker for a snapshot of its isolated services (see `Telemetry`)."""
+        self._run.telemetry.request_services()
+
+    def timeline(self, **options: Any) -> TimelineSampler:
+        """A `TimelineSampler` of this run's workers (not started; options as its own)."""
+        return TimelineSampler.for_handle(self, **options)
 
     def hold_workers(self, max_seconds: float = 0.05) -> AbstractContextManager[None]:
         """``with handle.hold_workers(): ...`` pauses workers between items for the body
@@ -414,7 +433,7 @@ class _Options:
         self.total = total
 
 
-def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> RunHandle:
+def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> ThreadRunHandle:
     """Start running ``flow`` over ``items`` on worker threads; return at once.
 
     Parameters
@@ -468,7 +487,7 @@ def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -
         run.services.close_shared()
         run.program.close()
         raise
-    return RunHandle(run)
+    return ThreadRunHandle(run)
 
 
 def run_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> RunReport:
@@ -483,3 +502,7 @@ def run_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> 
         handle.cancel()
         handle.wait()
         raise
+
+
+if TYPE_CHECKING:  # mypy checks that the class implements the protocol
+    _implements: type[RunHandle] = ThreadRunHandle
