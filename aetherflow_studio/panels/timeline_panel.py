@@ -1,6 +1,8 @@
 """Timeline: one lane per worker thread, coloured by the node it was running, over time.
 
-Drawn from the engine's `TimelineSampler` (spans sampled at up to ~1 kHz). The visible
+Drawn from the engine's `TimelineSampler` (spans sampled at up to ~1 kHz). Idle time
+(between items, waiting for work) is drawn grey; time the sampler could not see (it was
+starved of the GIL for long) stays blank rather than being credited to a node. The visible
 range is rasterised into one image (a column per screen pixel at most), so the cost per
 frame is bounded by the spans in view, not by the run's length. Scroll or drag to zoom
 and pan (pyqtgraph ViewBox); "Follow" keeps the last N seconds in view.
@@ -28,10 +30,14 @@ def node_color(i: int) -> str:
     return NODE_COLORS[i % len(NODE_COLORS)]
 
 
+IDLE_COLOR = "#4a5058"
+
+
 def _lut(n_nodes: int) -> np.ndarray:
-    lut = np.zeros((n_nodes + 1, 4), dtype=np.uint8)  # 0: no node (transparent)
-    for i in range(n_nodes):
-        c = pg.mkColor(node_color(i))
+    """Colour of each image value: 0 nothing known (transparent), 1 idle, 2 + i node i."""
+    lut = np.zeros((n_nodes + 2, 4), dtype=np.uint8)
+    for i, color in enumerate([IDLE_COLOR, *(node_color(k) for k in range(n_nodes))]):
+        c = pg.mkColor(color)
         lut[i + 1] = (c.red(), c.green(), c.blue(), 235)
     return lut
 
@@ -45,7 +51,7 @@ class TimelinePanel(LivePanel):
         super().__init__(controller, parent)
         self.setObjectName("timeline_panel")
         self.plot = pg.PlotWidget()
-        self.plot.setLabel("bottom", "seconds since the run started")
+        self.plot.setLabel("bottom", "time since the run started", units="s")
         self.plot.showGrid(x=True, alpha=0.25)
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.hideButtons()
@@ -113,7 +119,7 @@ class TimelinePanel(LivePanel):
     def _draw_lanes(self, sampler: Any, snap: Any, lanes: int, x0: float, x1: float) -> None:
         bins = int(min(MAX_BINS, max(50, self.view.width() or 400)))
         dt = (x1 - x0) / bins
-        img = np.zeros((bins, lanes * ROWS_PER_LANE), dtype=np.uint8)
+        img = np.zeros((bins, lanes * ROWS_PER_LANE), dtype=np.uint16)
         centers = x0 + (np.arange(bins) + 0.5) * dt
         for lane in range(lanes):
             spans = sampler.spans(lane, since=x0)
@@ -122,7 +128,8 @@ class TimelinePanel(LivePanel):
             a = np.asarray(spans)
             k = np.searchsorted(a[:, 0], centers, side="right") - 1  # last span started
             inside = (k >= 0) & (centers <= a[np.clip(k, 0, None), 1] + dt)
-            column = np.where(inside, a[np.clip(k, 0, None), 2] + 1, 0).astype(np.uint8)
+            # spans hold the node index, IDLE (-1) between items: shifted to the LUT's 1, 2+i
+            column = np.where(inside, a[np.clip(k, 0, None), 2] + 2, 0).astype(np.uint16)
             r = lane * ROWS_PER_LANE
             img[:, r : r + ROWS_PER_LANE - 1] = column[:, None]
         self.image.setImage(self._lut[img], autoLevels=False)
@@ -146,6 +153,7 @@ class TimelinePanel(LivePanel):
         self._legend_for = ids
         self._lut = _lut(len(ids))
         chips = [f"<span style='color:{node_color(i)}'>■</span> {n}" for i, n in enumerate(ids)]
+        chips.append(f"<span style='color:{IDLE_COLOR}'>■</span> idle (between items)")
         self.legend.setText("&nbsp;&nbsp;".join(chips))
 
 

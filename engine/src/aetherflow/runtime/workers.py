@@ -122,6 +122,7 @@ class Worker:
                 if positions is not None and not timing:
                     self._stopped(exc, positions)
             probe.items += 1
+            probe.current = -1  # between items: no node (the timeline shows it as idle)
             index += 1
             if gate.closed:
                 gate.wait_open()

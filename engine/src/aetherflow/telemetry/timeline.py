@@ -22,6 +22,44 @@ from typing import Any
 from .probe import WorkerProbe
 
 IDLE = -1  # node index of a span where the thread ran no node
+# Seconds between two samples (the sampler starved of the GIL) beyond which the middle of
+# the wait is left unknown rather than credited to the nodes either sample saw.
+MAX_GAP = 0.1
+
+
+def _observe(probe: WorkerProbe) -> tuple[int, int, int]:
+    """(node, items finished, calls of that node finished): while all three stay the same,
+    the thread is still inside the same call."""
+    if not probe.busy:
+        return (IDLE, probe.items, 0)
+    node = probe.current
+    return (node, probe.items, probe.counts[node] if node >= 0 else 0)
+
+
+def _add_sample(
+    ring: deque[list[Any]], seen: tuple[int, int, int], now: float, prev: float | None
+) -> None:
+    """Extend the lane by one sample. Spans are ``[start, end, node, signature]``.
+
+    A change between two samples is placed halfway between them (each sample stands for
+    the time around it), so neither node gains the sampler's delays. A call that is still
+    the same one is simply extended. Over a gap longer than `MAX_GAP` each side claims
+    only ``MAX_GAP / 2`` and the middle stays unknown (not drawn).
+    """
+    last = ring[-1] if ring else None
+    if last is None or prev is None:
+        ring.append([now, now, seen[0], seen])
+        return
+    if last[3] == seen:
+        last[1] = now
+        return
+    reach = min(now - prev, MAX_GAP) / 2
+    last[1] = prev + reach
+    start = now - reach
+    if last[2] == seen[0] and start <= last[1]:  # the same node again (the next item)
+        last[1], last[3] = now, seen
+        return
+    ring.append([start, now, seen[0], seen])
 
 
 class TimelineSampler:
@@ -88,17 +126,12 @@ class TimelineSampler:
     def _main(self) -> None:
         probes, rings, period = self._probes, self._rings, self._period
         threads = self._threads
+        prev: float | None = None
         while not self._stop.is_set():
             now = time.perf_counter() - self.t0
             for probe, ring in zip(probes, rings, strict=True):
-                node = probe.current if probe.busy else IDLE
-                last = ring[-1] if ring else None
-                if last is not None and last[2] == node:
-                    last[1] = now
-                else:
-                    if last is not None:
-                        last[1] = now
-                    ring.append([now, now, node])
+                _add_sample(ring, _observe(probe), now, prev)
+            prev = now
             self.samples += 1
             if not any(t.is_alive() for t in threads):
                 break
@@ -110,9 +143,30 @@ class TimelineSampler:
         ring = list(self._rings[thread])  # one C-level copy: consistent under the GIL
         out = []
         for span in reversed(ring):
-            start, end, node = span
+            start, end, node = span[0], span[1], span[2]
             if end < since:
                 break
             out.append((start, end, node))
         out.reverse()
         return out
+
+
+def lane_shares(
+    sampler: TimelineSampler, thread: int, since: float = 0.0, until: float | None = None
+) -> dict[str, float]:
+    """Fraction of ``[since, until]`` (default: to the lane's last sample) that thread
+    number ``thread`` spent in each node, by node id, and ``"idle"``; the rest is time
+    the sampler could not see."""
+    spans = sampler.spans(thread, since)
+    if not spans:
+        return {}
+    end = spans[-1][1] if until is None else until
+    if end <= since:
+        return {}
+    shares: dict[str, float] = {}
+    for start, stop, node in spans:
+        width = min(stop, end) - max(start, since)
+        if width > 0:
+            name = "idle" if node == IDLE else sampler.node_ids[node]
+            shares[name] = shares.get(name, 0.0) + width / (end - since)
+    return shares
