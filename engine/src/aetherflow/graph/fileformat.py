@@ -32,19 +32,21 @@ MAX_BYTES = 256 * 1024 * 1024  # far above any real flow; refuses runaway files 
 SCHEMA = "aflow-1"
 _REF = re.compile(schemas.load_schema(SCHEMA)["definitions"]["ref"]["pattern"])
 
-_TOP = ("format", "version", "name", "description", "context", "source", "metadata",
-        "services", "nodes", "edges", "groups")  # fmt: skip
-_NODE = ("id", "label", "ref", "position", "constants", "inputs", "outputs", "doc")
-_INPUT = ("name", "type", "required", "default")
-_OUTPUT = ("name", "type")
-_EDGE = ("source", "target")
-_SERVICE = ("name", "scope", "factory", "declared", "doc", "constants")
-_GROUP = ("id", "kind", "label", "members", "params")
+# The fields each object of the format knows; the others are kept as its ``extra``.
+_TOP = frozenset(("format", "version", "name", "description", "context", "source", "metadata",
+                  "services", "nodes", "edges", "groups"))  # fmt: skip
+_NODE = frozenset(("id", "label", "ref", "position", "constants", "inputs", "outputs", "doc"))
+_INPUT = frozenset(("name", "type", "required", "default"))
+_OUTPUT = frozenset(("name", "type"))
+_EDGE = frozenset(("source", "target"))
+_SERVICE = frozenset(("name", "scope", "factory", "declared", "doc", "constants"))
+_GROUP = frozenset(("id", "kind", "label", "members", "params"))
 
 
 # -- loading ------------------------------------------------------------------------
 
 
+@bulk
 def load_flow(path: str | os.PathLike[str]) -> Flow:
     """Read a ``.aflow`` file into a `Flow` without importing anything.
 
@@ -62,6 +64,7 @@ def load_flow(path: str | os.PathLike[str]) -> Flow:
     return flow
 
 
+@bulk
 def flow_from_dict(data: Any, origin: str = "<dict>") -> Flow:
     """Build a `Flow` from a flow document (upgraded and checked as a file would be)."""
     if not isinstance(data, dict):
@@ -196,7 +199,6 @@ def _parse(data: bytes, path: str) -> dict[str, Any]:
     return doc
 
 
-@bulk
 def _build(doc: dict[str, Any], path: str) -> Flow:
     doc, original = upgrade(doc, path)
     version = (doc["version"][0], doc["version"][1])
@@ -216,7 +218,9 @@ def _build(doc: dict[str, Any], path: str) -> Flow:
     return flow
 
 
-def _extra(obj: dict[str, Any], known: tuple[str, ...]) -> dict[str, Any]:
+def _extra(obj: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    if obj.keys() <= known:  # the usual case, answered in C
+        return {}
     return {k: v for k, v in obj.items() if k not in known}
 
 
@@ -257,6 +261,16 @@ def _claim(first: dict[str, str], item_id: str, where: str, path: str) -> None:
     first[item_id] = where
 
 
+def _refuse_duplicate_port(kind: str, names: list[str], node: str, where: str, path: str) -> None:
+    seen: set[str] = set()
+    for j, name in enumerate(names):
+        if name in seen:
+            raise FlowFormatError(
+                path, f"{where}.{kind}[{j}].name (node '{node}')", f"duplicate port name '{name}'"
+            )
+        seen.add(name)
+
+
 def _node_from_doc(n: dict[str, Any], where: str, path: str) -> NodeSpec:
     inputs = [
         PortSpec(p["name"], p.get("type"), p.get("required", True), p.get("default"),
@@ -266,20 +280,13 @@ def _node_from_doc(n: dict[str, Any], where: str, path: str) -> NodeSpec:
     outputs = [
         OutputSpec(o["name"], o.get("type"), _extra(o, _OUTPUT)) for o in n.get("outputs", [])
     ]
-    for kind, names in (
-        ("inputs", [p.name for p in inputs]),
-        ("outputs", [o.name for o in outputs]),
-    ):
-        seen: set[str] = set()
-        for j, name in enumerate(names):
-            if name in seen:
-                raise FlowFormatError(
-                    path, f"{where}.{kind}[{j}].name (node '{n['id']}')",
-                    f"duplicate port name '{name}'",
-                )  # fmt: skip
-            seen.add(name)
+    for kind, ports in (("inputs", inputs), ("outputs", outputs)):
+        names = [q.name for q in ports]
+        if len(set(names)) != len(names):
+            _refuse_duplicate_port(kind, names, n["id"], where, path)
+    position = n.get("position")
     try:
-        x, y = (float(v) for v in n.get("position", (0.0, 0.0)))
+        x, y = (float(position[0]), float(position[1])) if position else (0.0, 0.0)
     except OverflowError:
         raise FlowFormatError(path, f"{where}.position", "number out of range") from None
     return NodeSpec(
