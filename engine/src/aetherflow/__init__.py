@@ -25,6 +25,7 @@ from .graph.model import Flow
 from .graph.specs import Edge, GroupSpec, NodeSpec, PortSpec, ServiceSpec
 from .graph.validate import Problem
 from .node import Node, node
+from .policy import NodePolicy
 from .runtime.executor import ThreadRunHandle
 from .runtime.handle import RunHandle
 from .runtime.report import ItemError, RunReport
@@ -58,6 +59,7 @@ __all__ = [
     "MissingInputError",
     "Node",
     "NodeExecutionError",
+    "NodePolicy",
     "NodeSpec",
     "NodeStats",
     "PortSpec",

@@ -35,6 +35,7 @@ class Composition(Node):
         self.outputs_declared = False
         self.doc = ""
         self.is_generator = False
+        self.is_async = self.is_async_generator = False
         self.ref = None
         self._flow_cache = None
         self.outputs = tuple(dict.fromkeys(o for p in self.parts for o in p.outputs))

@@ -33,10 +33,12 @@ class MissingInputError(AetherFlowError, LookupError):
 class NodeExecutionError(AetherFlowError):
     """An exception raised inside a node's own code; the original is chained."""
 
-    def __init__(self, node: str, original: BaseException) -> None:
+    def __init__(self, node: str, original: BaseException, attempts: int = 1) -> None:
         self.node = node
         self.original = original
-        super().__init__(f"node '{node}' raised {type(original).__name__}: {original}")
+        self.attempts = attempts  # calls that failed (more than 1 when the node retried)
+        tried = f" (all {attempts} attempts failed)" if attempts > 1 else ""
+        super().__init__(f"node '{node}' raised {type(original).__name__}: {original}{tried}")
 
 
 class InputError(AetherFlowError):

@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, overload
 
+from .policy import ExceptionRef, NodePolicy, make_policy
 from .refs import ref_of, resolve_ref
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ MISSING: Any = _Missing()
 """Marks a parameter without a default."""
 
 _run_once: Any = None
+_arun_once: Any = None
 
 
 class Param:
@@ -145,13 +147,19 @@ class Node:
     outputs
         Output names. By default: the keys of the dict literals returned by every
         ``return`` of the function when they are all such literals, else ``[name]``.
+    policy
+        Its time limit and retries (`NodePolicy`); a flow file's node entry can
+        override each field.
     """
+
+    policy: NodePolicy = NodePolicy()
 
     def __init__(
         self,
         func: Callable[..., Any],
         name: str | None = None,
         outputs: Iterable[str] | None = None,
+        policy: NodePolicy | None = None,
     ) -> None:
         self.func = func
         self.name: str = str(name or getattr(func, "__name__", "node"))
@@ -165,6 +173,10 @@ class Node:
         self.outputs: tuple[str, ...] = outs
         self.doc: str = inspect.getdoc(func) or ""
         self.is_generator = inspect.isgeneratorfunction(func)
+        self.is_async = inspect.iscoroutinefunction(func)
+        self.is_async_generator = inspect.isasyncgenfunction(func)
+        if policy is not None:
+            self.policy = policy
         self.ref: str | None = ref_of(func)
         self._flow_cache: Flow | None = None
         self.__wrapped__ = func
@@ -213,6 +225,18 @@ class Node:
         flow = self._flow_cache if self._flow_cache is not None else self.to_flow()
         return _run_once(flow, state, context)
 
+    async def arun(
+        self, state: dict[str, Any] | None = None, context: Any = None
+    ) -> dict[str, Any]:
+        """`run` from async code: ``await node.arun(state, context)`` awaits the async
+        nodes on the running event loop (sync nodes are called on it directly)."""
+        global _arun_once
+        if _arun_once is None:
+            from .runtime.program import arun_once as _arun_once
+        flow = self._flow_cache if self._flow_cache is not None else self.to_flow()
+        result: dict[str, Any] = await _arun_once(flow, state, context)
+        return result
+
     def to_flow(self) -> Flow:
         """The equivalent `Flow`, so code-built pipelines open in the Studio."""
         if self._flow_cache is None:
@@ -242,6 +266,16 @@ class Node:
 
         return FanIn(self, aggregator)
 
+    def fan_out_in(
+        self,
+        nodes: list[Node],
+        aggregator: Node,
+        executor: str = "thread",
+        max_workers: int | None = None,
+    ) -> Node:
+        """``fan_out_to(nodes, ...).fan_in(aggregator)`` in one call (AetherFlow 0.1)."""
+        return self.fan_out_to(nodes, executor, max_workers).fan_in(aggregator)
+
     def branch_on(self, conditions: dict[Any, Node]) -> Node:
         """Run the node mapped to this node's result."""
         from .compose import Branch
@@ -259,7 +293,14 @@ class Node:
 def node(func: Callable[..., Any], /) -> Node: ...
 @overload
 def node(
-    *, name: str | None = None, outputs: Iterable[str] | None = None
+    *,
+    name: str | None = None,
+    outputs: Iterable[str] | None = None,
+    timeout: float | None = None,
+    retries: int | None = None,
+    retry_delay: float | None = None,
+    backoff: float | None = None,
+    retry_on: Iterable[ExceptionRef] | ExceptionRef | None = None,
 ) -> Callable[[Callable[..., Any]], Node]: ...
 
 
@@ -269,12 +310,30 @@ def node(
     *,
     name: str | None = None,
     outputs: Iterable[str] | None = None,
+    timeout: float | None = None,
+    retries: int | None = None,
+    retry_delay: float | None = None,
+    backoff: float | None = None,
+    retry_on: Iterable[ExceptionRef] | ExceptionRef | None = None,
 ) -> Any:
-    """Turn a function into a `Node`: ``@node`` or ``@node(name=..., outputs=[...])``."""
+    """Turn a function (plain or ``async def``) into a `Node`: ``@node`` or
+    ``@node(name=..., outputs=[...], timeout=..., retries=..., retry_delay=...,
+    backoff=..., retry_on=(OSError,))``; see `NodePolicy` for the last five.
+
+    Raises
+    ------
+    ValueError
+        A policy field out of range, naming the function and the field.
+    """
     if func is not None:
         return Node(func)
 
     def decorate(f: Callable[..., Any]) -> Node:
-        return Node(f, name=name, outputs=outputs)
+        owner = f"@node {getattr(f, '__qualname__', f)!s}"
+        policy = make_policy(
+            owner, timeout=timeout, retries=retries, retry_delay=retry_delay,
+            backoff=backoff, retry_on=retry_on,
+        )  # fmt: skip
+        return Node(f, name=name, outputs=outputs, policy=policy)
 
     return decorate

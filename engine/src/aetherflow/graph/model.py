@@ -25,6 +25,7 @@ from ..context import (
 )
 from ..errors import CycleError, FlowError, ReferenceResolutionError, ScopeError
 from ..node import MISSING, Node
+from ..policy import checked_fields, file_fields
 from ..refs import ref_of, resolve_ref
 from . import events as ev
 from .bulk import bulk
@@ -343,6 +344,23 @@ class Flow:
         if spec.label != label:
             spec.label = label
             self._emit(ev.NodeChanged(node_id, "label", label))
+
+    def set_policy(self, node_id: str, **fields: Any) -> None:
+        """Set a node's time limit and retry fields (`NodePolicy`'s names; None clears
+        one), saved in the file and applied over the ``@node`` decorator's.
+
+        Raises
+        ------
+        ValueError
+            A value out of range, naming the node and the field.
+        """
+        spec = self._node(node_id)
+        policy = {k: v for k, v in spec.policy.items() if k not in fields}
+        given = {k: v for k, v in fields.items() if v is not None}
+        policy.update(file_fields(checked_fields(given, f"node '{node_id}'")))
+        if policy != spec.policy:
+            spec.policy = policy
+            self._emit(ev.NodeChanged(node_id, "policy", dict(policy)))
 
     def set_source(self, node_id: str | None) -> None:
         """Name the generator node whose items feed runs that get no other input."""

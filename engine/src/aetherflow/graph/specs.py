@@ -44,6 +44,8 @@ class NodeSpec:
     outputs: list[OutputSpec] = field(default_factory=list)
     doc: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # timeout / retry fields set on this node in the file (over the @node decorator's)
+    policy: dict[str, Any] = field(default_factory=dict)
     node: Node | None = field(default=None, repr=False, compare=False)
     error: str | None = field(default=None, repr=False, compare=False)
 

@@ -35,6 +35,7 @@ from .handle import NoDebugging, RunHandle
 from .program import Program
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
 from .source import known_length, open_source, used_services
+from .watchdog import start_watchdog
 from .workers import Worker, item_error
 
 ON_ERROR = ("continue", "stop")
@@ -79,6 +80,8 @@ class Run(RunStatus):
         self.node_index = {n: i for i, n in enumerate(self.program.node_ids)}
         self.extract = options.extract or public_state
         self.telemetry_on = options.telemetry
+        self.concurrency = options.concurrency
+        self.abandoned = 0  # worker threads given up on (a sync node overran its timeout)
         self.stop_on_error = options.on_error == "stop"
         self.collect = options.collect
         self.paused = False
@@ -146,6 +149,9 @@ class Run(RunStatus):
         for w in self.workers:
             self.telemetry.register(w.probe, w.thread)
             w.thread.start()
+        if self.program.sync_timeouts:
+            limits = [c.policy.timeout for c in self.program.call_steps if c.policy.timeout]
+            start_watchdog(self, min(limits))
 
     def elapsed(self) -> float:
         return (self._t1 or time.perf_counter()) - self._t0
@@ -180,6 +186,10 @@ class Run(RunStatus):
             self.state = "stopping"
         self.feed.stopping = True
         self.resumed.set()
+
+    def cancelled(self) -> bool:
+        """The run was cancelled (Stop): awaits are cancelled, retries end."""
+        return self.stop_reason == "cancel"
 
     def crashed(self, exc: BaseException) -> None:
         with self._lock:
@@ -226,7 +236,9 @@ class Run(RunStatus):
             "failed": failed,
             "elapsed": elapsed,
             "items_per_s": items / elapsed if elapsed > 0 else 0.0,
-            "workers": len(self.workers),
+            "workers": len(self.workers) - self.abandoned,
+            "concurrency": self.concurrency,
+            "abandoned_threads": self.abandoned,
             "total": self.total,
             "input_total": self.input_total,
             "limit": self.limit,
@@ -363,7 +375,8 @@ class ThreadRunHandle(NoDebugging):
         if not self._run.done.wait(timeout):
             raise TimeoutError(f"run {self.run_id} still running after {timeout} s")
         for w in self._run.workers:
-            w.thread.join()
+            if not w.probe.abandoned:  # an abandoned thread may never return
+                w.thread.join()
         assert self._run.report is not None
         return self._run.report
 
@@ -418,9 +431,12 @@ class _Options:
         max_in_flight: int | None = None,
         extract: Callable[[dict[str, Any]], Any] | None = None,
         total: int | None = None,
+        concurrency: int = 1,
     ) -> None:
         if not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        if type(concurrency) is not int or concurrency < 1:
+            raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
         if on_error not in ON_ERROR:
             raise ValueError(f"on_error must be one of {ON_ERROR}, got {on_error!r}")
         if limit is not None and limit < 0:
@@ -428,7 +444,8 @@ class _Options:
         self.workers, self.scopes, self.on_error = workers, scopes, on_error
         self.ordered, self.limit, self.telemetry = ordered, limit, telemetry
         self.profile_shared, self.collect, self.stream = profile_shared, collect, stream
-        self.max_in_flight = max_in_flight or 256 * workers
+        self.concurrency = concurrency
+        self.max_in_flight = max_in_flight or max(256, 2 * concurrency) * workers
         self.extract = extract
         self.total = total
 
@@ -473,6 +490,10 @@ def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -
         ``extract(state) -> result`` for each successful item (default: `public_state`).
     total
         The number of items, when ``items`` cannot tell (``len``), for the ETA.
+    concurrency
+        Items each worker keeps in flight at ``await`` points when the flow has async
+        nodes (default 1); they share the worker's isolated instances. Sync-only flows
+        run one item at a time per worker whatever this says.
 
     Raises
     ------

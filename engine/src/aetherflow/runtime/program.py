@@ -27,6 +27,7 @@ from ..graph.bulk import bulk
 from ..graph.model import Flow
 from ..graph.specs import NodeSpec
 from ..node import MISSING, Node
+from .guarded import GuardedStep
 from .jsonl import UnreadableItem
 from .services import ContainerServices, NoServices, Services
 
@@ -58,13 +59,16 @@ class Probe:
 
     def failed(self, index: int) -> None: ...
 
+    def retried(self, index: int, failed: int, exc: BaseException) -> None:
+        """Attempt ``failed`` of the node at ``index`` raised ``exc``; it runs again."""
+
 
 class CallStep:
     """Call one node: fill its parameters, call it, merge its result."""
 
     __slots__ = (
-        "consts", "edge_items", "func", "index", "node_id", "optional", "out_key", "plan",
-        "required", "service_items", "simple", "wired_outputs",
+        "consts", "edge_items", "func", "index", "is_async", "node_id", "optional", "out_key",
+        "plan", "policy", "required", "service_items", "simple", "wired_outputs",
     )  # fmt: skip
 
     def __init__(
@@ -79,6 +83,8 @@ class CallStep:
         self.index = index
         self.node_id = spec.id
         self.func = node.func
+        self.is_async = node.is_async
+        self.policy = node.policy.merged(spec.policy, f"node '{spec.id}'")
         self.out_key = node.outputs[0] if len(node.outputs) == 1 else node.name
         self.wired_outputs = tuple(wired_outputs)
         edges = {e.target_port: (e.source_node, e.source_port) for e in flow.edges_into(spec.id)}
@@ -140,8 +146,43 @@ class CallStep:
             kwargs[name] = value
         return kwargs
 
+    def kwargs(self, state: dict[str, Any], wired: Wired, svc: Services) -> dict[str, Any]:
+        """The node's arguments for this item (what `call` computes inline)."""
+        try:
+            kwargs = {name: state[key] for name, key in self.required}
+            if not self.simple:
+                for name, key, default in self.optional:
+                    kwargs[name] = state.get(key, default)
+                kwargs.update(self.consts)
+                for name, key in self.service_items:
+                    kwargs[name] = svc.get(key)
+                for name, key in self.edge_items:
+                    kwargs[name] = wired[key]
+            return kwargs
+        except KeyError:
+            return self._slow_kwargs(state, wired, svc)
+
+    def merge(self, result: Any, state: dict[str, Any], wired: Wired) -> Any:
+        """Merge a node's result into the item's state (what `call` does inline)."""
+        if result is None:
+            return None
+        if isinstance(result, dict):
+            state.update(result)
+            for port in self.wired_outputs:
+                if port in result:
+                    wired[self.node_id, port] = result[port]
+        elif result is not _BREAK and result is not _CONTINUE:
+            state[self.out_key] = result
+            for port in self.wired_outputs:
+                wired[self.node_id, port] = result
+        return result
+
     def call(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
-        """Run the node and return its raw result (after merging it)."""
+        """Run the node and return its raw result (after merging it).
+
+        The hot path of sync flows: argument filling and merging are inlined here
+        (`kwargs` and `merge` are the same steps as methods, for the guarded and async
+        paths)."""
         try:
             kwargs = {}
             for name, key in self.required:
@@ -233,14 +274,20 @@ class BranchStep:
 
     def __call__(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
         value = self.condition.call(state, wired, svc, probe)
-        for case_value, steps in self.cases:
-            try:
-                hit = case_value == value and type(case_value) is type(value)
-            except Exception:  # a value whose == raises
-                hit = False
-            if hit:
-                return run_steps(steps, state, wired, svc, probe)
-        raise BranchError(self.condition.node_id, value, [v for v, _ in self.cases])
+        steps = self.cases[case_index(self, value)][1]
+        return run_steps(steps, state, wired, svc, probe)
+
+
+def case_index(branch: BranchStep, value: Any) -> int:
+    """The index of the case of ``branch`` that ``value`` selects, else `BranchError`."""
+    for i, (case_value, _) in enumerate(branch.cases):
+        try:
+            hit = case_value == value and type(case_value) is type(value)
+        except Exception:  # a value whose == raises
+            hit = False
+        if hit:
+            return i
+    raise BranchError(branch.condition.node_id, value, [v for v, _ in branch.cases])
 
 
 class ParallelStep:
@@ -294,9 +341,11 @@ class ParallelStep:
 
 
 def _case_on_thread(steps: list[Step], state: dict[str, Any], wired: Wired, svc: Services) -> Any:
-    only = getattr(steps[0], "__self__", None) if len(steps) == 1 else None
-    if isinstance(only, CallStep):
-        return only.call(state, wired, svc, None)
+    if len(steps) == 1 and (
+        isinstance(steps[0], GuardedStep)
+        or isinstance(getattr(steps[0], "__self__", None), CallStep)
+    ):
+        return steps[0](state, wired, svc, None)  # one node: its own result
     before = dict(state)
     run_steps(steps, state, wired, svc, None)
     return {k: v for k, v in state.items() if k not in before or before[k] is not v}
@@ -329,8 +378,16 @@ class Program:
         self._rank = {n: i for i, n in enumerate(order)}
         self._parent = _control_parents(flow)
         self.parallel_steps: list[ParallelStep] = []
+        self.call_steps: list[CallStep] = []
+        self._async: Any = None
         self.steps: list[Step] = self._compile_level(self._top_level(order))
         self.inputs = _flow_inputs(flow, services)
+        # some node is `async def`: items then run on an event loop
+        self.is_async = any(c.is_async for c in self.call_steps)
+        # some sync node has a time limit: a run then watches its workers
+        self.sync_timeouts = any(
+            c.policy.timeout is not None and not c.is_async for c in self.call_steps
+        )
 
     # -- compiling ----------------------------------------------------------------------
     def _compile_level(self, members: list[str]) -> list[Step]:
@@ -360,7 +417,10 @@ class Program:
     def _compile_member(self, member: str) -> Step:
         group = self.flow.groups.get(member)
         if group is None:
-            return self._call_step(member).call  # a bound method calls faster than __call__
+            call = self._call_step(member)
+            if call.policy.active and not call.is_async:
+                return GuardedStep(call)
+            return call.call  # a bound method calls faster than __call__
         p = group.params
         if group.kind not in ("repeat", "branch", "parallel"):
             raise FlowError(
@@ -389,7 +449,30 @@ class Program:
         spec = self.flow.nodes[node_id]
         node = self.flow.resolve(node_id)
         outs = frozenset(self._wired.get(node_id, ()))
-        return CallStep(self._index[node_id], spec, node, self.flow, self._services, outs)
+        step = CallStep(self._index[node_id], spec, node, self.flow, self._services, outs)
+        self.call_steps.append(step)
+        return step
+
+    def async_steps(self) -> Any:
+        """The steps for an event loop (`aio.AsyncSteps`), built on first use."""
+        if self._async is None:
+            from .aio import AsyncSteps
+
+            self._async = AsyncSteps(self.steps)
+        return self._async
+
+    async def arun_item(self, item: Any, svc: Services, probe: Any = None) -> dict[str, Any]:
+        """`run_item` on the running event loop (for flows with async nodes)."""
+        state, wired = self.item_state(item)
+        await self.async_steps().run(state, wired, svc, probe)
+        return state
+
+    async def arun_state(
+        self, state: dict[str, Any], svc: Services, probe: Any = None
+    ) -> dict[str, Any]:
+        """`run_state` on the running event loop."""
+        await self.async_steps().run(state, {}, svc, probe)
+        return state
 
     # -- running ------------------------------------------------------------------------
     def item_state(self, item: Any) -> tuple[dict[str, Any], Wired]:
@@ -502,4 +585,18 @@ def run_once(flow: Flow, state: dict[str, Any] | None, context: Any) -> dict[str
     prog = _program_cache.get((id(flow), id(context)))
     if prog is None or prog.flow is not flow:
         prog = program_for(flow, context)
+    if prog.is_async:
+        from .aio import run_on_thread_loop
+
+        coro = prog.arun_state({} if state is None else state, prog.container_services)
+        result: dict[str, Any] = run_on_thread_loop(coro, flow.name)
+        return result
     return prog.run_state({} if state is None else state, prog.container_services)
+
+
+async def arun_once(flow: Flow, state: dict[str, Any] | None, context: Any) -> dict[str, Any]:
+    """`Node.arun`: run ``flow`` on the running event loop."""
+    if context is None:
+        context = default_context()
+    prog = program_for(flow, context)
+    return await prog.arun_state({} if state is None else state, prog.container_services)

@@ -1,7 +1,8 @@
-"""The flow's source node: a generator node whose items feed the run."""
+"""The flow's source node: a generator (or async generator) node whose items feed the run."""
 
 from __future__ import annotations
 
+import inspect
 import operator
 from collections.abc import Iterator, Sized
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from ..errors import FlowError, MissingInputError, NodeExecutionError
 from ..graph.model import Flow
 from ..node import MISSING
+from .asyncsource import AsyncSource
 from .services import Services
 
 
@@ -37,6 +39,8 @@ def open_source(flow: Flow, svc: Services) -> tuple[Iterator[Any], int | None]:
             raise MissingInputError(flow.source, p.name, available)
     try:
         produced = node.func(**kwargs)
+        if inspect.isasyncgen(produced):
+            return AsyncSource(produced, flow.source), None
         return iter(produced), known_length(produced)
     except TypeError as exc:
         if "not iterable" in str(exc):

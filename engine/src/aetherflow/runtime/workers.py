@@ -19,6 +19,8 @@ from ..errors import NodeExecutionError
 from ..telemetry.probe import WorkerProbe
 from ..telemetry.snapshot import ServicesSnapshot
 from .feed import WAIT
+from .guarded import TimeGuard, WorkerAbandoned
+from .lanes import Lanes
 from .report import ItemError
 from .scopes import WorkerServices
 
@@ -29,44 +31,82 @@ TARGET_CHUNK_SECONDS = 0.005  # long enough to amortise the feed's lock, short e
 # keep cancel, pause and load balance responsive
 TIMING_MASK = 7  # time the nodes of one item in 8 (all calls are counted)
 
+# chunks a worker hands to its replacement: (start index, items, outcomes of the first
+# items); the items after those outcomes have not run
+Carry = list[tuple[int, list[Any], list[Any]]]
+
 
 def item_error(index: int, exc: BaseException) -> ItemError:
     """An `ItemError` for ``exc``; a node's own exception is reported, not its wrapper."""
     node = getattr(exc, "node", None)
     original = exc.original if isinstance(exc, NodeExecutionError) else exc
     text = "".join(traceback.format_exception(original))
+    message = str(original)
+    if isinstance(exc, NodeExecutionError) and exc.attempts > 1:
+        message += f" (all {exc.attempts} attempts failed)"
     return ItemError(index, node if isinstance(node, str) else None,
-                     type(original).__name__, str(original), text)  # fmt: skip
+                     type(original).__name__, message, text)  # fmt: skip
 
 
 class Worker:
     """One persistent worker thread of a run."""
 
-    def __init__(self, run: Run, number: int) -> None:
+    def __init__(self, run: Run, number: int, carry: Carry | None = None) -> None:
         self.run = run
         name = f"aetherflow-{run.run_id}-w{number}"
         self.probe = WorkerProbe(name, len(run.program.node_ids))
         self.thread = threading.Thread(target=self._main, name=name, daemon=True)
+        self.guard = TimeGuard(run.cancelled)
+        self.carry: Carry = carry or []  # left by the worker this one replaces
+        self.lanes: Lanes | None = None  # when the flow has async nodes
+        self.chunk_now: tuple[int, list[Any], list[Any]] | None = None
         self._answered = 0
         self._chunk = 1
         self._per_item = 0.0
 
     def _main(self) -> None:
         svc = self.run.services.for_worker()
+        self.guard.bind()
         try:
             self._create_isolated(svc)
-            self._loop(svc)
+            if self.run.program.is_async:
+                self.lanes = Lanes(self, svc, self.run.concurrency)
+                self.lanes.run(self.carry)
+            else:
+                self._finish_carry(svc)
+                self._loop(svc)
+        except WorkerAbandoned:
+            pass  # the run has replaced this thread; its late result is dropped
         except BaseException as exc:  # an engine fault or a node's BaseException
             self.run.crashed(exc)
         finally:
             self.probe.busy = False
             self.probe.current = -1
+            abandoned = self.guard.abandoned
             problems: list[str] = []
             try:
-                self._answer(svc, self.probe.services_wanted)
+                if not abandoned:
+                    self._answer(svc, self.probe.services_wanted)
                 problems = svc.close()  # isolated instances, on their own thread
             finally:  # whatever happened, the run must learn that this worker ended
-                self.run.worker_finished(problems)
+                if not abandoned:  # (an abandoned one was replaced already)
+                    self.run.worker_finished(problems)
+
+    def salvage(self, error: Any) -> Carry:
+        """What this stuck worker holds, for its replacement (see `Lanes.salvage`): the
+        item in the overdue node gets ``error(index)``."""
+        if self.lanes is not None:
+            return self.lanes.salvage(error)
+        if self.chunk_now is None:
+            return []
+        start, items, outcomes = self.chunk_now
+        done = [*outcomes, error(start + len(outcomes))]
+        return [(start, items, done)]
+
+    def _finish_carry(self, svc: WorkerServices) -> None:
+        for start, items, done in self.carry:
+            self.run.feed.deliver(start, self._run_chunk(start, items, svc, list(done)))
+        self.carry = []
 
     def _create_isolated(self, svc: WorkerServices) -> None:
         """Make this worker's isolated instances up front, so there is exactly one per
@@ -102,21 +142,27 @@ class Worker:
             feed.deliver(start, outcomes)
             self._adapt(perf_counter() - t0, len(items))
 
-    def _run_chunk(self, start: int, items: list[Any], svc: WorkerServices) -> list[Any]:
+    def _run_chunk(
+        self, start: int, items: list[Any], svc: WorkerServices, outcomes: list[Any] | None = None
+    ) -> list[Any]:
         run_item, extract = self.run.program.run_item, self.run.extract
         probe, gate = self.probe, self.run.gate
         tprobe = probe if self.run.telemetry_on else None
         positions = self.run.positions if tprobe is not None else None
         probe.counting = positions is None
-        outcomes: list[Any] = []
-        index = start
-        for item in items:
+        if outcomes is None:
+            outcomes = []
+        self.chunk_now = (start, items, outcomes)
+        index = start + len(outcomes)
+        for item in items[len(outcomes) :] if outcomes else items:
             if tprobe is not None:
                 tprobe.timing = timing = not probe.items & TIMING_MASK
             try:
                 outcomes.append(extract(run_item(item, svc, tprobe)))
                 if positions is not None and not timing:
                     probe.passed += 1
+            except WorkerAbandoned:
+                raise  # the run gave up on this thread: nothing more of it counts
             except BaseException as exc:  # even a BaseException fails only its item
                 outcomes.append(self._failed(index, exc))
                 if positions is not None and not timing:
@@ -156,6 +202,13 @@ class Worker:
         self._per_item = per_item if not self._per_item else 0.7 * self._per_item + 0.3 * per_item
         want = int(TARGET_CHUNK_SECONDS / self._per_item) if self._per_item > 0 else 1 << 20
         self._chunk = max(1, min(want, self.run.max_chunk))
+
+    def _between_items(self, svc: WorkerServices) -> None:
+        """Let a holder of the gate draw, and answer a request for a services snapshot."""
+        if self.run.gate.closed:
+            self.run.gate.wait_open()
+        if self.probe.services_wanted != self._answered:
+            self._answer(svc, self.probe.services_wanted)
 
     def _wait_resumed(self, svc: WorkerServices) -> None:
         run, probe = self.run, self.probe

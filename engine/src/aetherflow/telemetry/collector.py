@@ -116,7 +116,8 @@ class Telemetry:
         if status.total is not None and rate > 0:
             eta = max(status.total - items, 0) / rate
         key = (status.state, items, failed, sum(n.count for n in nodes),
-               sum(1 for t in threads if t.services is not None))  # fmt: skip
+               sum(1 for t in threads if t.services is not None),
+               sum(t.in_flight for t in threads), sum(t.abandoned for t in threads))  # fmt: skip
         with self._lock:
             if key != self._last_key:
                 self._last_key = key
@@ -172,6 +173,8 @@ class Telemetry:
             items_per_s=rate,
             alive=t.is_alive(),
             services=posted[1] if posted else None,
+            in_flight=p.in_flight,
+            abandoned=p.abandoned,
         )
 
     def _derived_counts(self, probes: list[WorkerProbe]) -> list[int]:
@@ -199,7 +202,8 @@ class Telemetry:
             p50 = _quantile(samples, 0.5)
             p95 = _quantile(samples, 0.95)
             mean = total / timed if timed else 0.0
-            out.append(NodeStats(node_id, count, errors, mean, p50, p95))
+            retries = sum(p.retries[i] for p in probes)
+            out.append(NodeStats(node_id, count, errors, mean, p50, p95, retries))
         return tuple(out)
 
 

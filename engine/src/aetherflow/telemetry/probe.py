@@ -35,18 +35,28 @@ class WorkerProbe:
         Items this thread finished, and how many of them failed.
     busy
         True while the thread works on a chunk of items.
+    retries
+        Per node index: failed attempts that were retried (`NodePolicy.retries`).
+    in_flight
+        Items started and not finished (more than 1 with ``concurrency`` > 1).
+    abandoned
+        The run gave up on this thread (a sync node overran its timeout) and started a
+        fresh worker in its place.
     """
 
     __slots__ = (
+        "abandoned",
         "busy",
         "counting",
         "counts",
         "current",
         "errors",
+        "in_flight",
         "items",
         "items_failed",
         "name",
         "passed",
+        "retries",
         "rings",
         "services",
         "services_wanted",
@@ -71,6 +81,9 @@ class WorkerProbe:
         self.items = 0
         self.items_failed = 0
         self.busy = False
+        self.retries = [0] * n_nodes
+        self.in_flight = 0
+        self.abandoned = False
         # isolated-services snapshots: the reader raises the wanted number, the worker
         # answers between items by posting a rendered ServicesSnapshot here
         self.services_wanted = 0
@@ -87,3 +100,7 @@ class WorkerProbe:
     def failed(self, index: int) -> None:
         """A node call raised (counted once per failing item, by the node's index)."""
         self.errors[index] += 1
+
+    def retried(self, index: int, failed: int, exc: BaseException) -> None:
+        """A failed attempt of the node at ``index`` that will be retried."""
+        self.retries[index] += 1

@@ -28,6 +28,9 @@ class NodeStats:
         of one item in 8 are timed (per worker: the 1st, 9th, ... item); counts are exact.
     p50, p95
         Latency percentiles over recent timed calls (the last 128 per thread).
+    retries
+        Failed attempts that were tried again (the node's ``retries`` policy); the
+        attempts of one call are ``1 + `` its retries.
     """
 
     node: str
@@ -36,6 +39,7 @@ class NodeStats:
     mean: float
     p50: float
     p95: float
+    retries: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,12 @@ class ThreadStats:
     services
         Its latest `ServicesSnapshot`, or None before any was requested (each worker
         also posts one when it ends).
+    in_flight
+        Items started and not finished on it now: up to the run's ``concurrency`` when
+        the flow has async nodes, else 0 or 1 (0 for sync flows, which do not count).
+    abandoned
+        The run gave up on this thread: a sync node overran its ``timeout``, and a fresh
+        worker took over (the thread may still be stuck in the node).
     """
 
     name: str
@@ -92,6 +102,8 @@ class ThreadStats:
     items_per_s: float
     alive: bool
     services: ServicesSnapshot | None = None
+    in_flight: int = 0
+    abandoned: bool = False
 
 
 @dataclass(frozen=True)
