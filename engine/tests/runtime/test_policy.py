@@ -176,3 +176,28 @@ def test_a_sync_timeout_on_the_calling_thread_is_checked_when_the_call_returns()
 
     with pytest.raises(NodeExecutionError, match=r"did not finish within 0\.01 s"):
         slow.run({"x": 1})
+
+
+def test_a_sync_timeout_in_a_flow_with_async_nodes_replaces_the_worker_and_its_loop() -> None:
+    release = threading.Event()
+
+    @node
+    async def first(x):
+        await asyncio.sleep(0.001)
+        return {"y": x}
+
+    @node(timeout=0.1)
+    def blocks_on_7(y):
+        if y == 7:
+            release.wait(30)
+        return {"z": y}
+
+    try:
+        report = first.then(blocks_on_7).to_flow().run(range(30), workers=2, concurrency=3)
+    finally:
+        release.set()
+    failed = {e.index for e in report.errors}
+    assert 7 in failed and len(failed) <= 3  # the stuck item and those in flight beside it
+    assert {e.type for e in report.errors} == {"TimeoutError"}
+    assert all(report.results[i] == {"x": i, "y": i, "z": i} for i in range(30) if i not in failed)
+    assert report.stats["abandoned_threads"] == 1 and report.stats["items"] == 30

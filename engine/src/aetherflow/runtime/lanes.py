@@ -54,7 +54,12 @@ class Lanes:
     def run(self, carry: Carry) -> None:
         loop = asyncio.new_event_loop()
         try:
-            self.chunks = [Chunk(start, items, done) for start, items, done in carry]
+            for start, items, done in carry:
+                chunk = Chunk(start, items, done)
+                if chunk.left:
+                    self.chunks.append(chunk)
+                else:  # every item had started: the salvage finished them all
+                    self.worker.run.feed.deliver(start, chunk.outcomes)
             loop.run_until_complete(self._main())
         finally:
             try:
