@@ -38,6 +38,7 @@ from .telemetry import (
     ThreadStats,
 )
 from .telemetry.advice import ScopeAdvice, scope_advice
+from .telemetry.races import RaceFinding, RaceWrite
 
 __all__ = [
     "AetherFlowError",
@@ -64,6 +65,8 @@ __all__ = [
     "NodeStats",
     "PortSpec",
     "Problem",
+    "RaceFinding",
+    "RaceWrite",
     "ReferenceResolutionError",
     "Repeat",
     "RunHandle",

@@ -68,6 +68,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="time every call into shared services and print scope advice on stderr "
         "at the end (the services are wrapped in a timing proxy; threads only)",
     )  # fmt: skip
+    parser.add_argument(
+        "--check-races", action="store_true",
+        help="watch shared services for writes from several threads without their lock, "
+        "under a hostile thread schedule; one 'race: SERVICE.ATTRIBUTE' line per finding "
+        "on stderr (slower; threads only)",
+    )  # fmt: skip
     dask = parser.add_argument_group("Dask (needs aetherflow-engine[dask]; docs/dask.md)")
     dask.add_argument(
         "--executor", choices=("thread", "dask"), default="thread",
@@ -109,6 +115,8 @@ def main(args: argparse.Namespace) -> int:
         scopes = parse_scopes(args.scope)
         if args.profile_shared and args.executor != "thread":
             raise UsageProblem("--profile-shared measures worker threads: use --executor thread")
+        if args.check_races and args.executor != "thread":
+            raise UsageProblem("--check-races watches worker threads: use --executor thread")
         items, total, source = open_input(args.input, flow, args.flow)
         out = open_output(args.output)
     except UsageProblem as exc:
@@ -212,7 +220,9 @@ def _run(
     total: int | None,
     out: LineWriter,
 ) -> int:
-    profile = {"profile_shared": True} if args.profile_shared else {}
+    profile: dict[str, bool] = {"profile_shared": True} if args.profile_shared else {}
+    if args.check_races:
+        profile["check_races"] = True
     try:
         handle = _executor(args)(
             flow, items, workers=args.workers, scopes=scopes, on_error=args.on_error,
@@ -254,6 +264,8 @@ def _run(
             progress.stop()
     report = handle.wait()
     _summary(report, sys.stderr)
+    if args.check_races:
+        _races(report, sys.stderr)
     if args.profile_shared:
         _advice(handle, args.workers, sys.stderr)
     if interrupted.is_set():
@@ -310,6 +322,20 @@ def _summary(report: RunReport, err: IO[str]) -> None:
               file=err)  # fmt: skip
     if len(report.errors) > SHOWN_ERRORS:
         print(f"  ... and {len(report.errors) - SHOWN_ERRORS} more", file=err)
+
+
+def _races(report: RunReport, err: IO[str]) -> None:
+    """One ``race: SERVICE.ATTRIBUTE: ...`` line per finding, then what was watched."""
+    for finding in report.races:
+        print(printable(finding.text), file=err)
+    watched = report.stats.get("races_watched", [])
+    for service, why in report.stats.get("races_unwatched", {}).items():
+        print(f"aetherflow run: race check: {printable(service)} not watched: "
+              f"{printable(why)}", file=err)  # fmt: skip
+    names = printable(", ".join(watched)) if watched else "none"
+    found = len(report.races)
+    print(f"aetherflow run: race check: {found} finding{'s' if found != 1 else ''} "
+          f"(shared services watched: {names})", file=err)  # fmt: skip
 
 
 def _advice(handle: RunHandle, workers: int, err: IO[str]) -> None:

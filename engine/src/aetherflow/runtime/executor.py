@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import FlowError
 from ..graph.model import Flow
 from ..telemetry.collector import RunStatus, Telemetry
+from ..telemetry.races import RaceCheck
 from ..telemetry.snapshot import TelemetrySnapshot
 from ..telemetry.timeline import TimelineSampler
 from .feed import Feed
@@ -79,7 +80,7 @@ class Run(RunStatus):
         self.program = Program(flow, self.services.names, self.services.container)
         self.node_index = {n: i for i, n in enumerate(self.program.node_ids)}
         self.extract = options.extract or public_state
-        self.telemetry_on = options.telemetry
+        self.telemetry_on = options.telemetry or options.check_races  # races need `current`
         self.concurrency = options.concurrency
         self.abandoned = 0  # worker threads given up on (a sync node overran its timeout)
         self.stop_on_error = options.on_error == "stop"
@@ -118,6 +119,8 @@ class Run(RunStatus):
         self.telemetry = Telemetry(self, self.program.node_ids)
         self.telemetry.order = order
         self.telemetry.shared_profiles = self.services.profiles
+        if options.check_races:
+            self.services.races = RaceCheck(self.telemetry.probe_of, self.program.node_ids)
         self.workers = [Worker(self, i) for i in range(options.workers)]
 
     # -- starting ---------------------------------------------------------------------
@@ -230,7 +233,7 @@ class Run(RunStatus):
         failed = len(self.errors)
         items = self.succeeded + failed
         elapsed = self.elapsed()
-        stats = {
+        stats: dict[str, Any] = {
             "items": items,
             "succeeded": self.succeeded,
             "failed": failed,
@@ -245,12 +248,18 @@ class Run(RunStatus):
             "stop_reason": self.stop_reason,
             "close_problems": list(self.close_problems),
         }
+        races = self.services.races
+        if races is not None:
+            stats["races_watched"] = races.watched_services
+            stats["races_unwatched"] = dict(races.unwatched)
+            stats["races_writers"] = races.writers()
         return RunReport(
             self.results if self.collect else [],
             list(self.errors),
             stats,
             cancelled=self.stop_reason == "cancel",
             stop_reason=self.stop_reason,
+            races=races.findings() if races is not None else [],
         )
 
 
@@ -432,6 +441,7 @@ class _Options:
         extract: Callable[[dict[str, Any]], Any] | None = None,
         total: int | None = None,
         concurrency: int = 1,
+        check_races: bool = False,
     ) -> None:
         if not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
@@ -448,6 +458,7 @@ class _Options:
         self.max_in_flight = max_in_flight or max(256, 2 * concurrency) * workers
         self.extract = extract
         self.total = total
+        self.check_races = check_races
 
 
 def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> ThreadRunHandle:
@@ -494,6 +505,10 @@ def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -
         Items each worker keeps in flight at ``await`` points when the flow has async
         nodes (default 1); they share the worker's isolated instances. Sync-only flows
         run one item at a time per worker whatever this says.
+    check_races
+        Watch the shared services' writes under a hostile thread schedule and report
+        unlocked writes from several threads in `RunReport.races` (see
+        `aetherflow.telemetry.races`; slower, for finding bugs, not for production).
 
     Raises
     ------

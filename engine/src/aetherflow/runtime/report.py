@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..telemetry.races import RaceFinding
+
 END_OF_STREAM = object()
 """Put on a run's outcome stream after its last chunk; readers put it back for the next."""
 
@@ -47,6 +49,12 @@ class RunReport:
     ``stop_reason`` is None for a run that took every item, else ``"cancel"``,
     ``"error"`` (on_error="stop") or ``"crash"`` (an engine fault, reported as an
     `ItemError` with index -1).
+
+    ``races`` (runs with ``check_races=True``): one `RaceFinding` per attribute of a
+    shared service that several threads wrote, at least once without the service's
+    lock; ``stats`` then also has ``races_watched`` (the shared services watched),
+    ``races_unwatched`` (``{service: why not}``) and ``races_writers`` (``{service:
+    how many threads wrote to it}``).
     """
 
     results: list[Any] = field(default_factory=list)
@@ -54,6 +62,7 @@ class RunReport:
     stats: dict[str, Any] = field(default_factory=dict)
     cancelled: bool = False
     stop_reason: str | None = None
+    races: list[RaceFinding] = field(default_factory=list)
 
     @property
     def succeeded(self) -> int:

@@ -17,6 +17,7 @@ from dependency_injector import providers
 
 from ..context import effective_scope, with_scopes
 from ..errors import ServiceError
+from ..telemetry.races import RaceCheck
 from ..telemetry.render import safe_repr
 from ..telemetry.shared import SharedProfile, SharedProxy
 from .services import ContainerServices
@@ -48,9 +49,12 @@ class RunServices:
         self._view: dict[str, Any] = {}  # what workers get: the instance or its proxy
         self._instances: dict[str, Any] = {}  # the same instances, never proxied
         self._lock = threading.Lock()
+        self.races: RaceCheck | None = None  # set for a race-check run, before create_shared
 
     def create_shared(self, used: Iterable[str]) -> None:
         """Create the shared services in ``used`` now, on the calling thread."""
+        if self.races is not None:
+            self.races.begin()
         for name in used:
             if self.scopes.get(name) == "shared":
                 self.shared(name)
@@ -67,6 +71,8 @@ class RunServices:
                 if _creates(provider):
                     self._created[name] = instance
                 self._instances[name] = instance
+                if self.races is not None:
+                    self.races.watch(name, instance)
                 if self.profile_shared:
                     profile = SharedProfile(name)
                     self.profiles.append(profile)
@@ -85,7 +91,11 @@ class RunServices:
         return WorkerServices(self)
 
     def close_shared(self) -> list[str]:
-        """Close each shared instance this run created; return error messages."""
+        """Close each shared instance this run created; return error messages.
+
+        A race check ends first: its instruments come off before ``close()`` runs."""
+        if self.races is not None:
+            self.races.end()
         return close_all(self._created)
 
 

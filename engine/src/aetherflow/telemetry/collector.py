@@ -65,6 +65,13 @@ class Telemetry:
     def probes(self) -> list[WorkerProbe]:
         return [p for p, _ in self._workers]
 
+    def probe_of(self, ident: int) -> WorkerProbe | None:
+        """The probe of the worker thread ``ident`` (None for any other thread)."""
+        for probe, thread in self._workers:
+            if thread.ident == ident:
+                return probe
+        return None
+
     # -- isolated services ------------------------------------------------------------
     def request_services(self) -> int:
         """Ask every worker for a snapshot of its isolated services; return the request
