@@ -128,3 +128,38 @@ def test_dask_executor_runs_from_the_ui_and_the_services_panel_says_what_shared_
     assert pause_enabled == [False]  # Dask runs can only be stopped
     combo.setCurrentIndex(combo.findData("thread"))
     assert window.services.executor_note.isHidden()
+
+
+def test_a_run_in_a_separate_process_shows_live_state_and_stop_ends_a_hung_node(qtbot, window):
+    from pathlib import Path
+
+    flow = counting_flow(delay=0.002)
+    flow.search_paths = [str(Path(__file__).parent)]  # the child process imports the nodes
+    open_flow(window, flow)
+    ui, c = window.run_ui, window.run_ui.controller
+    combo = ui.panel.executor
+    combo.setCurrentIndex(combo.findData("process"))
+    assert "child process" in combo.toolTip()
+    window.docks["thread_state"].show()
+    ui.panel.workers.setValue(2)
+    ui.panel.set_input("count", 1_000_000)
+    window.actions["run.start"].trigger()
+    qtbot.waitUntil(lambda: c.frame is not None and c.frame.snapshot.items > 50, timeout=60_000)
+    snap = c.frame.snapshot
+    assert len(snap.threads) == 2 and sum(t.items for t in snap.threads) > 0
+    assert c.handle.pid != 0 and window.actions["run.pause"].isEnabled()
+    window.document.set_constant("slow", "delay", 3600.0)  # applies to the next run
+    with qtbot.waitSignal(c.run_finished, timeout=20_000) as blocker:
+        window.actions["run.stop"].trigger()
+    assert blocker.args[0].report.stats["stop_reason"] == "cancel"
+    # A node that never returns: Stop still ends the run, by ending its process.
+    window.actions["run.start"].trigger()
+    qtbot.waitUntil(
+        lambda: c.frame is not None and any(t.busy for t in c.frame.snapshot.threads),
+        timeout=60_000,
+    )
+    c.handle._stop_grace = 0.5  # keep the test short; the default grace is a few seconds
+    with qtbot.waitSignal(c.run_finished, timeout=20_000) as blocker:
+        window.actions["run.stop"].trigger()
+    report = blocker.args[0].report
+    assert report.stop_reason == "cancel" and "was stopped" in report.errors[-1].message

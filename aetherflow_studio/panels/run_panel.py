@@ -24,14 +24,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aetherflow_studio.run_ui.inputs import RunSettings
+from aetherflow_studio.run_ui.inputs import LOCAL_EXECUTORS, RunSettings
 
 from .live_panel import LivePanel
 
 INPUTS = (("source", "Source node"), ("count", "Generated {i}"), ("file", "File (.jsonl/.csv)"),
           ("module", "module:attr"))  # fmt: skip
-EXECUTORS = (("thread", "Threads"), ("dask-local", "Dask (local)"),
-             ("dask-address", "Dask (address)"))  # fmt: skip
+EXECUTORS = (("thread", "Threads"), ("process", "Threads in a separate process"),
+             ("dask-local", "Dask (local)"), ("dask-address", "Dask (address)"))  # fmt: skip
+EXECUTOR_TIPS = {
+    "thread": "Worker threads in the Studio's own process (they share its GIL)",
+    "process": "Worker threads in a child process: the Studio never slows them down, "
+    "Stop always ends the run (a hung node included), and a node that crashes the "
+    "interpreter does not take the Studio with it. Items must be picklable.",
+    "dask-local": "A Dask cluster started on this machine for the run",
+    "dask-address": "A running Dask scheduler",
+}
 PROFILE_TIP = ("Times every call into shared services to advise on their scope; the services "
                "are wrapped in a proxy while measuring")  # fmt: skip
 COUNT_TIPS = {
@@ -39,7 +47,7 @@ COUNT_TIPS = {
     "the source's own count when it can tell, and says when this caps it",
     False: "How many items {i: 0}, {i: 1}, ... to generate",
 }
-PROFILE_NEEDS_THREADS = "Measuring shared services needs the Threads executor"
+PROFILE_NEEDS_THREADS = "Measuring shared services needs worker threads on this machine"
 
 
 def dask_available() -> bool:
@@ -83,9 +91,10 @@ class RunPanel(LivePanel):
         self.on_error.setToolTip("On a failed item: go on, or stop handing out items")
         self.executor = _combo(EXECUTORS)
         if not dask_available():
-            for i in (1, 2):
-                self.executor.model().item(i).setEnabled(False)
-            self.executor.setToolTip("Dask is not installed: threads only")
+            for kind in ("dask-local", "dask-address"):
+                item = self.executor.model().item(self.executor.findData(kind))
+                item.setEnabled(False)
+                item.setToolTip("Dask is not installed: threads only")
         self.address = QLineEdit()
         self.address.setPlaceholderText("tcp://host:8786")
         self.profile_shared = QCheckBox("Measure shared services")
@@ -131,7 +140,7 @@ class RunPanel(LivePanel):
             on_error=self.on_error.currentData(), executor=self.executor.currentData(),
             address=self.address.text(), scopes=dict(base.scopes),
             profile_shared=self.profile_shared.isChecked()
-            and self.executor.currentData() == "thread",
+            and self.executor.currentData() in LOCAL_EXECUTORS,
         )  # fmt: skip
 
     def set_input(self, kind: str, count: int | None = None) -> None:
@@ -150,7 +159,8 @@ class RunPanel(LivePanel):
         self.path.setVisible(kind == "file")
         self.target.setVisible(kind == "module")
         self.address.setVisible(self.executor.currentData() == "dask-address")
-        threads = self.executor.currentData() == "thread"
+        threads = self.executor.currentData() in LOCAL_EXECUTORS
+        self.executor.setToolTip(EXECUTOR_TIPS.get(self.executor.currentData(), ""))
         self.profile_shared.setEnabled(threads and self.controller.state == "idle")
         self.profile_shared.setToolTip(PROFILE_TIP if threads else PROFILE_NEEDS_THREADS)
 
@@ -181,7 +191,7 @@ class RunPanel(LivePanel):
         for w in (self.workers, self.input_kind, self.count, self.path, self.target,
                   self.on_error, self.executor, self.address):  # fmt: skip
             w.setEnabled(not live)
-        self.profile_shared.setEnabled(not live and self.executor.currentData() == "thread")
+        self.profile_shared.setEnabled(not live and self.executor.currentData() in LOCAL_EXECUTORS)
         if state == "starting":
             self._set_status("Starting…")
 

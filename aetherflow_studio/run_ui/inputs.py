@@ -17,7 +17,8 @@ from typing import Any
 from aetherflow.runtime.jsonl import read_json_lines
 
 INPUT_KINDS = ("source", "count", "file", "module")
-EXECUTORS = ("thread", "dask-local", "dask-address")
+EXECUTORS = ("thread", "process", "dask-local", "dask-address")
+LOCAL_EXECUTORS = ("thread", "process")  # worker threads on this machine: per-thread state
 
 
 @dataclass(frozen=True)

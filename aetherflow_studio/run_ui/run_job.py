@@ -17,16 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 from aetherflow import Flow, RunHandle
+from aetherflow.runtime.executor import discard_result
 
 from .inputs import RunSettings, build_items
 
 ERROR_BATCH_SECONDS = 0.1  # per-item errors reach the GUI in batches, at most 10 a second
 Emit = Callable[[tuple[str, int, Any]], None]
-
-
-def _no_result(_state: dict[str, Any]) -> None:
-    """The Studio keeps counts and errors, not results: no per-item copy of the state."""
-    return None
 
 
 class RunJob:
@@ -77,9 +73,14 @@ class RunJob:
             scopes=s.scopes or None, on_error=s.on_error, limit=limit, collect=False,
             stream=True,
         )  # fmt: skip
+        # The Studio keeps counts and errors, not results: no per-item copy of the state.
+        local = dict(workers=s.workers, extract=discard_result, profile_shared=s.profile_shared)
         if s.executor == "thread":
-            return self.flow.start(items, workers=s.workers, extract=_no_result,
-                                   profile_shared=s.profile_shared, **common)  # fmt: skip
+            return self.flow.start(items, **local, **common)
+        if s.executor == "process":
+            from aetherflow.runtime.process_executor import start_flow_process
+
+            return start_flow_process(self.flow, items, **local, **common)
         from aetherflow.runtime.dask_executor import start_flow_dask
 
         scheduler = s.address.strip() if s.executor == "dask-address" else None

@@ -31,7 +31,7 @@ from .flow_context import effective_scopes, run_services
 from .handle import NoDebugging, Outcome, RunHandle
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
 from .scopes import RunServices
-from .source import source_iterator
+from .source import module_folders, source_iterator
 from .workers import item_error
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def start_flow_dask(
     source = _input_items(flow, items, limit, services)
     known = _known_length(items, limit, total)
     name = f"aetherflow-{flow.name}-{uuid.uuid4().hex[:12]}"
-    plugin = FlowWorkerPlugin(name, flow.to_dict(), _search_paths(flow), scope_map)
+    plugin = FlowWorkerPlugin(name, flow.to_dict(), module_folders(flow), scope_map)
     connection = _Connection(scheduler, workers, processes, threads_per_worker)
     try:
         connection.client.register_plugin(plugin, name=name)
@@ -169,15 +169,6 @@ def _known_length(items: Any, limit: int | None, total: int | None) -> int | Non
     if n is None:
         return limit
     return n if limit is None else min(n, limit)
-
-
-def _search_paths(flow: Flow) -> list[str]:
-    paths = [os.path.abspath(p) for p in flow.search_paths]
-    if flow.path:
-        folder = os.path.dirname(os.path.abspath(flow.path))
-        if folder not in paths:
-            paths.append(folder)
-    return paths
 
 
 # -- the cluster --------------------------------------------------------------------------

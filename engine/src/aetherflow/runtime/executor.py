@@ -65,6 +65,12 @@ def _thread_stack(thread: threading.Thread, frames: dict[int, Any]) -> str:
     return "".join(traceback.format_list(entries))
 
 
+def discard_result(state: dict[str, Any]) -> None:
+    """An ``extract`` that keeps no result (for runs that only count and report errors):
+    no per-item copy of the state. Module-level, so it also crosses to a child process."""
+    return None
+
+
 def public_state(state: dict[str, Any]) -> dict[str, Any]:
     """The default result of an item: its state without keys starting with ``"__"``."""
     return {k: v for k, v in state.items() if not (type(k) is str and k.startswith("__"))}

@@ -10,18 +10,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ..telemetry.snapshot import TelemetrySnapshot
 from .report import ItemError, RunReport
-
-if TYPE_CHECKING:
-    from ..telemetry.timeline import TimelineSampler
 
 Outcome = tuple[int, Any, ItemError | None]
 """``(index, result, error)`` of one finished item, as `RunHandle.results` yields it."""
 
 BREAK_MODES = ("worker", "all")
+
+
+class TimelineView(Protocol):
+    """Which node each worker ran, and when: what a timeline display reads. The thread
+    executor's `TimelineSampler` samples the workers itself; a run in another process
+    hands over a copy filled from the spans that process sends."""
+
+    node_ids: list[str]
+    names: list[str]
+
+    def start(self) -> TimelineView: ...
+
+    def stop(self) -> None: ...
+
+    def now(self) -> float:
+        """Seconds since sampling began (the time base of spans)."""
+        ...
+
+    def spans(self, thread: int, since: float = 0.0) -> list[tuple[float, float, int]]:
+        """``(start, end, node index)`` spans of worker number ``thread`` ending at or
+        after ``since``, oldest first; node index -1 is idle."""
+        ...
 
 
 @runtime_checkable
@@ -104,8 +123,8 @@ class RunHandle(Protocol):
         items, in later snapshots' ``threads``)."""
         ...
 
-    def timeline(self, **options: Any) -> TimelineSampler | None:
-        """A (not started) `TimelineSampler` of the workers, or None without worker state."""
+    def timeline(self, **options: Any) -> TimelineView | None:
+        """A (not started) `TimelineView` of the workers, or None without worker state."""
         ...
 
     def hold_workers(self, max_seconds: float = 0.05) -> AbstractContextManager[None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import operator
+import os
 from collections.abc import Iterator, Sized
 from typing import Any
 
@@ -68,3 +69,15 @@ def used_services(flow: Flow, names: frozenset[str]) -> set[str]:
         node = spec.node or flow.resolve(node_id)
         used.update(p.name for p in node.params if p.name in names)
     return used
+
+
+def module_folders(flow: Flow) -> list[str]:
+    """Absolute folders a run in another process (a Dask worker, a child process) puts
+    in front of ``sys.path`` for the flow's node modules: its search paths, then its
+    file's folder."""
+    paths = [os.path.abspath(p) for p in flow.search_paths]
+    if flow.path:
+        folder = os.path.dirname(os.path.abspath(flow.path))
+        if folder not in paths:
+            paths.append(folder)
+    return paths
