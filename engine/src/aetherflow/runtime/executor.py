@@ -72,7 +72,19 @@ def discard_result(state: dict[str, Any]) -> None:
 
 
 def public_state(state: dict[str, Any]) -> dict[str, Any]:
-    """The default result of an item: its state without keys starting with ``"__"``."""
+    """The default result of an item: its state without keys starting with ``"__"``.
+
+    The item's state belongs to nobody else once the item is done, so when it has no such
+    key it is the result itself, not a copy. Telling that is one C-level join of the keys
+    (a NUL cannot start a key, so ``"\0__"`` is found exactly where a key starts with
+    ``"__"``, or inside a key holding a NUL, which then only takes the slow path); copying
+    the state took a fifth of a trivial flow's time.
+    """
+    try:
+        if "\0__" not in "\0" + "\0".join(state):
+            return state
+    except TypeError:  # a key that is not a string
+        pass
     return {k: v for k, v in state.items() if not (type(k) is str and k.startswith("__"))}
 
 

@@ -15,6 +15,7 @@ from time import perf_counter
 from typing import Any
 
 from ..compose import LoopControl
+from ..context import BaseFlowContext
 from ..errors import (
     BranchError,
     FlowError,
@@ -27,6 +28,7 @@ from ..graph.bulk import bulk
 from ..graph.model import Flow
 from ..graph.specs import NodeSpec
 from ..node import MISSING, Node
+from .codegen import StraightCode, compile_straight
 from .guarded import GuardedStep
 from .jsonl import UnreadableItem
 from .services import ContainerServices, NoServices, Services
@@ -388,6 +390,12 @@ class Program:
         self.sync_timeouts = any(
             c.policy.timeout is not None and not c.is_async for c in self.call_steps
         )
+        # a straight flow runs as one generated function (None: the steps run one by one)
+        self.straight: StraightCode | None = None
+        if self.straight_order() is not None and not self.is_async:
+            calls = [getattr(s, "__self__", None) for s in self.steps]
+            self.straight = compile_straight(calls, self._resume)
+        self._run = self.straight.run if self.straight is not None else self._run_steps
 
     # -- compiling ----------------------------------------------------------------------
     def _compile_level(self, members: list[str]) -> list[Step]:
@@ -508,13 +516,22 @@ class Program:
     def run_item(self, item: Any, svc: Services, probe: Any = None) -> dict[str, Any]:
         """Run one item through the whole flow on the calling thread; return its state."""
         state, wired = self.item_state(item)
-        run_steps(self.steps, state, wired, svc, probe)
+        self._run(state, wired, svc, probe)
         return state
 
     def run_state(self, state: dict[str, Any], svc: Services, probe: Any = None) -> dict[str, Any]:
         """Run with an existing state dict (changed in place), as `Node.run` does."""
-        run_steps(self.steps, state, {}, svc, probe)
+        self._run(state, {}, svc, probe)
         return state
+
+    def _run_steps(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
+        return run_steps(self.steps, state, wired, svc, probe)
+
+    def _resume(
+        self, k: int, state: dict[str, Any], wired: Wired, svc: Services, probe: Any
+    ) -> Any:
+        """The steps from the ``k``-th on (where generated code hands over)."""
+        return run_steps(self.steps[k:], state, wired, svc, probe)
 
     def close(self) -> None:
         for step in self.parallel_steps:
@@ -554,8 +571,6 @@ def _flow_inputs(flow: Flow, services: frozenset[str]) -> list[str]:
 def default_context() -> Any:
     """The context used when none is given: `BaseFlowContext` itself, shared process-wide,
     so per-thread ``state`` persists across runs on a thread as in AetherFlow 0.1."""
-    from ..context import BaseFlowContext
-
     return BaseFlowContext
 
 
@@ -581,7 +596,7 @@ def program_for(flow: Flow, context: Any) -> Program:
 def run_once(flow: Flow, state: dict[str, Any] | None, context: Any) -> dict[str, Any]:
     """`Node.run`: run ``flow`` on the calling thread with ``state`` and ``context``."""
     if context is None:
-        context = default_context()
+        context = BaseFlowContext
     prog = _program_cache.get((id(flow), id(context)))
     if prog is None or prog.flow is not flow:
         prog = program_for(flow, context)
