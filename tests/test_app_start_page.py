@@ -18,7 +18,7 @@ def test_examples_are_read_from_their_files_without_importing() -> None:
     examples = find_examples(EXAMPLES)
     assert [e.name for e in examples] == FOUR
     etl = examples[0]
-    assert etl.description.startswith("ETL of 200 generated order lines")
+    assert etl.description.startswith("ETL of 600 generated order lines")
     assert etl.scopes == {"batch_buffer": "isolated"}
     assert find_examples(EXAMPLES)[2].scopes == {
         "user_state": "isolated",

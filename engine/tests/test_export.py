@@ -94,13 +94,14 @@ def test_cli_export_of_an_example_runs_like_aetherflow_run(tmp_path: Path) -> No
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    exported = run_script(script, "--workers", "2")  # no input: the source node runs
+    exported = run_script(script, "--workers", "2", "--limit", "30")  # the source node runs
     ran = subprocess.run(
-        [sys.executable, "-m", "aetherflow", "run", str(aflow), "--workers", "2"],
+        [sys.executable, "-m", "aetherflow", "run", str(aflow), "--workers", "2",
+         "--limit", "30"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert exported.returncode == ran.returncode == 0, exported.stderr + ran.stderr
-    assert len(lines(exported.stdout)) == 200
+    assert len(lines(exported.stdout)) == 30
     assert without_threads(lines(exported.stdout)) == without_threads(lines(ran.stdout))
 
 
@@ -146,10 +147,10 @@ def test_script_written_beside_the_flow_finds_its_nodes_relative_to_itself(tmp_p
     moved = tmp_path / "moved"
     shutil.move(project, moved)  # the script and the flows move together
     out = subprocess.run(
-        [sys.executable, str(moved / "scripts" / "counter.py")],
+        [sys.executable, str(moved / "scripts" / "counter.py"), "--limit", "40"],
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
-    assert len(out.stdout.splitlines()) == 500
+    assert len(out.stdout.splitlines()) == 40
 
 
 def test_export_to_a_missing_folder_is_a_clear_error(tmp_path: Path, capsys) -> None:
@@ -179,7 +180,7 @@ def test_script_never_holds_an_absolute_path_of_the_exporting_machine(
     script = tmp_path / "counter.py"
     script.write_text(export_script(flow))  # written where stdout would be redirected
     out = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=120,
-        cwd="/", check=True,
+        [sys.executable, str(script), "--limit", "40"], capture_output=True, text=True,
+        timeout=120, cwd="/", check=True,
     )  # fmt: skip
-    assert len(out.stdout.splitlines()) == 500
+    assert len(out.stdout.splitlines()) == 40

@@ -23,6 +23,16 @@ import realtime_counter_nodes as rc
 from aetherflow import Flow
 
 HERE = Path(__file__).resolve().parent
+# The simulated I/O latency of each example, in milliseconds: (node id, constant, value).
+# The defaults make a run at 4 workers last about half a minute, long enough to watch;
+# users change them in the inspector, tests scale them down with `scale_latency`.
+LATENCY: dict[str, list[tuple[str, str, float]]] = {
+    "etl_pipeline": [("extract", "fetch_ms", 120.0)],
+    "realtime_counter": [("normalize", "ingest_ms", 80.0), ("count_view", "store_ms", 15.0)],
+    "connection_pool": [("insert_event", "db_latency_ms", 45.0),
+                        ("customer_totals", "db_latency_ms", 35.0)],
+    "map_reduce": [("tokenize", "read_ms", 200.0)],
+}  # fmt: skip
 COLUMN = 260.0  # canvas px between columns
 ROW = 140.0
 
@@ -31,15 +41,29 @@ def _pos(column: int, row: float = 0.0) -> tuple[float, float]:
     return (column * COLUMN, row * ROW)
 
 
+def _set_latency(flow: Flow) -> Flow:
+    for node_id, constant, value in LATENCY[flow.name]:
+        flow.set_constant(node_id, constant, value)
+    return flow
+
+
+def scale_latency(flow: Flow, factor: float) -> Flow:
+    """Multiply the example's simulated latencies by ``factor`` (0: none); returns it."""
+    for node_id, constant, value in LATENCY[flow.name]:
+        flow.set_constant(node_id, constant, value * factor)
+    return flow
+
+
 def build_etl_pipeline() -> Flow:
     """The README's main job: extract, validate, transform, load; all state per thread."""
     flow = Flow(
         "etl_pipeline",
         context=etl.EtlContext,
         description=(
-            "ETL of 200 generated order lines: parse, clean, convert to EUR, load in batches. "
-            "Every record is processed on its own with no need to coordinate, so the batch "
-            "buffer and the state counters are isolated: one per worker thread, no locks."
+            "ETL of 600 generated order lines: fetch (about 120 ms each, simulated), parse, "
+            "clean, convert to EUR, load in batches. Every record is processed on its own "
+            "with no need to coordinate, so the batch buffer and the state counters are "
+            "isolated: one per worker thread, no locks."
         ),
     )
     source = flow.add(
@@ -47,10 +71,10 @@ def build_etl_pipeline() -> Flow:
         "orders",
         label="Order lines (CSV)",
         position=_pos(0),
-        count=200,
+        count=600,
         seed=42,
     )
-    extract = flow.add(etl.extract, label="Extract: fetch & parse", position=_pos(1), fetch_ms=2.0)
+    extract = flow.add(etl.extract, label="Extract: fetch & parse", position=_pos(1))
     validate = flow.add(etl.validate, label="Validate & clean", position=_pos(2))
     transform = flow.add(
         etl.transform,
@@ -76,7 +100,7 @@ def build_etl_pipeline() -> Flow:
         id="etl_transform",
         label="Per record: no shared state",
     )
-    return flow
+    return _set_latency(flow)
 
 
 def build_realtime_counter() -> Flow:
@@ -85,24 +109,26 @@ def build_realtime_counter() -> Flow:
         "realtime_counter",
         context=rc.CounterContext,
         description=(
-            "Counts 500 page views by page. A counter needs one global view of all threads, "
-            "so the metrics service is shared, and it takes a lock for every update so the "
-            "totals stay exact under any number of workers."
+            "Counts 1,000 page views by page, read from a stream (about 80 ms each, "
+            "simulated). A counter needs one global view of all threads, so the metrics "
+            "service is shared, and it takes a lock for every update so the totals stay "
+            "exact under any number of workers. It also writes through to its store under "
+            "that lock (store_ms): run with Measure shared services on to see the workers "
+            "queue for it."
         ),
     )
     source = flow.add(
-        rc.page_views, "views", label="Page views", position=_pos(0), count=500, seed=7
+        rc.page_views, "views", label="Page views", position=_pos(0), count=1000, seed=7
     )
-    normalize = flow.add(
-        rc.normalize, label="Ingest & normalize", position=_pos(1, -0.5), ingest_ms=0.5
-    )
+    normalize = flow.add(rc.normalize, label="Ingest & normalize", position=_pos(1, -0.5))
     count = flow.add(rc.count_view, label="Count (shared, locked)", position=_pos(2))
     flow.set_source(source)
     flow.connect(f"{source}.page", f"{normalize}.page")
     flow.connect(f"{normalize}.page_key", f"{count}.page_key")
     flow.connect(f"{source}.latency_ms", f"{count}.latency_ms")
     flow.set_scope("metrics", "shared")
-    return flow
+    flow.set_scope("state", "isolated")
+    return _set_latency(flow)
 
 
 def build_connection_pool() -> Flow:
@@ -111,14 +137,15 @@ def build_connection_pool() -> Flow:
         "connection_pool",
         context=cp.HybridContext,
         description=(
-            "Writes 120 customer events to a real SQLite file and reads totals back. "
+            "Writes 800 customer events to a real SQLite file and reads totals back, each "
+            "call with a simulated server round trip (db_latency_ms). "
             "Connections and cached profiles are resources every thread should reuse, so "
             "db_pool and cache are shared; each thread's own counters (user_state) are "
             "isolated and need no lock."
         ),
     )
     source = flow.add(
-        cp.customer_events, "events", label="Customer events", position=_pos(0), count=120, seed=11
+        cp.customer_events, "events", label="Customer events", position=_pos(0), count=800, seed=11
     )
     lookup = flow.add(cp.lookup_customer, label="Profile (shared cache)", position=_pos(1, -0.9))
     insert = flow.add(cp.insert_event, label="Insert (pooled conn)", position=_pos(1, 0.5))
@@ -140,7 +167,7 @@ def build_connection_pool() -> Flow:
         id="database",
         label="Database work through the shared pool",
     )
-    return flow
+    return _set_latency(flow)
 
 
 def build_map_reduce() -> Flow:
@@ -149,13 +176,14 @@ def build_map_reduce() -> Flow:
         "map_reduce",
         context=mr.MapReduceContext,
         description=(
-            "Word count over 60 generated text chunks. Map and combine work on one chunk and "
+            "Word count over 400 generated text chunks, each read from storage first (about "
+            "200 ms, simulated). Map and combine work on one chunk and "
             "one thread's partial counts, so partials are isolated (no locks); the reduce "
             "needs the global totals, so the reducer is shared and merges under its lock."
         ),
     )
     source = flow.add(
-        mr.text_chunks, "chunks", label="Text chunks", position=_pos(0), count=60, seed=5, words=80
+        mr.text_chunks, "chunks", label="Text chunks", position=_pos(0), count=400, seed=5, words=80
     )
     tokenize = flow.add(mr.tokenize, label="Map: tokenize", position=_pos(1))
     count = flow.add(mr.count_words, label="Map: count words", position=_pos(2))
@@ -178,7 +206,7 @@ def build_map_reduce() -> Flow:
         id="map_phase",
         label="Map phase: per chunk, per thread",
     )
-    return flow
+    return _set_latency(flow)
 
 
 BUILDERS: dict[str, Callable[[], Flow]] = {

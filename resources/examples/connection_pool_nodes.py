@@ -22,6 +22,7 @@ import random
 import sqlite3
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -165,15 +166,25 @@ class HybridContext(BaseFlowContext):
     cache = providers.Singleton(ProfileCache)
 
 
+def simulate_io(ms: float) -> None:
+    """Wait about ``ms`` milliseconds (between half and one and a half times it), as a
+    round trip to a database server would: a sleep releases the GIL like real I/O."""
+    if ms > 0:
+        time.sleep(ms / 1000 * random.uniform(0.5, 1.5))
+
+
 @node(outputs=["customer_id", "kind", "amount"])
-def customer_events(count: int = 120, seed: int = 11) -> Iterator[dict[str, Any]]:
-    """The source: ``count`` customer events, the same ones for the same seed."""
+def customer_events(count: int = 800, seed: int = 11) -> list[dict[str, Any]]:
+    """The source: ``count`` customer events, the same ones for the same seed (a list,
+    so the run knows how many items there are)."""
     rng = random.Random(seed)
     ids = sorted(CUSTOMERS)
+    events = []
     for _ in range(count):
         kind = rng.choice(("purchase", "purchase", "refund", "visit"))
         amount = round(rng.uniform(5, 250), 2) if kind != "visit" else 0.0
-        yield {"customer_id": rng.choice(ids), "kind": kind, "amount": amount}
+        events.append({"customer_id": rng.choice(ids), "kind": kind, "amount": amount})
+    return events
 
 
 @node
@@ -203,10 +214,16 @@ def insert_event(
     db_pool: SQLitePool,
     user_state: dict[str, Any],
     db_path: str = "",
+    db_latency_ms: float = 0.0,
 ) -> dict[str, int]:
-    """Insert the event with a pooled connection; count it in this thread's state."""
+    """Insert the event with a pooled connection; count it in this thread's state.
+
+    ``db_latency_ms`` simulates the round trip to a database server (SQLite itself is
+    local), spent while holding the pooled connection. Set it to 0 for full speed.
+    """
     signed = -amount if kind == "refund" else amount
     with db_pool.connection(db_path) as conn:
+        simulate_io(db_latency_ms)
         cur = conn.execute(
             "INSERT INTO events (customer_id, kind, amount, thread) VALUES (?, ?, ?, ?)",
             (customer_id, kind, signed, threading.current_thread().name),
@@ -225,9 +242,12 @@ def customer_totals(
     db_pool: SQLitePool,
     user_state: dict[str, Any],
     db_path: str = "",
+    db_latency_ms: float = 0.0,
 ) -> dict[str, Any]:
-    """Query the customer's totals so far, up to and including this event."""
+    """Query the customer's totals so far, up to and including this event (with the same
+    simulated round trip as `insert_event`)."""
     with db_pool.connection(db_path) as conn:
+        simulate_io(db_latency_ms)
         events, spent = conn.execute(
             "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM events "
             "WHERE customer_id = ? AND id <= ?",

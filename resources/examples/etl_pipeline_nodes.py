@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 from aetherflow import BaseFlowContext, node, providers
@@ -83,22 +82,29 @@ def make_order_line(rng: random.Random, index: int) -> str:
 
 
 @node(outputs=["raw"])
-def generate_orders(count: int = 200, seed: int = 42) -> Iterator[str]:
-    """The source: ``count`` raw CSV order lines, the same ones for the same seed."""
+def generate_orders(count: int = 600, seed: int = 42) -> list[str]:
+    """The source: ``count`` raw CSV order lines, the same ones for the same seed (a
+    list, so the run knows how many items there are)."""
     rng = random.Random(seed)
-    for i in range(count):
-        yield make_order_line(rng, i)
+    return [make_order_line(rng, i) for i in range(count)]
+
+
+def simulate_io(ms: float) -> None:
+    """Wait about ``ms`` milliseconds (between half and one and a half times it), as a
+    network or disk call would: a sleep releases the GIL like real I/O."""
+    if ms > 0:
+        time.sleep(ms / 1000 * random.uniform(0.5, 1.5))
 
 
 @node
 def extract(raw: str, fetch_ms: float = 0.0) -> dict[str, Any]:
     """Parse one CSV line into a record of strings.
 
-    ``fetch_ms`` simulates the source's I/O latency per record (a sleep, which releases
-    the GIL as real I/O does), so more workers visibly finish sooner.
+    ``fetch_ms`` simulates the source's I/O latency per record (about that long, varying
+    from record to record), so more workers visibly finish sooner and each thread's
+    counters grow at their own pace. Set it to 0 to run at full speed.
     """
-    if fetch_ms > 0:
-        time.sleep(fetch_ms / 1000)
+    simulate_io(fetch_ms)
     values = raw.split(",")
     values += [""] * (len(CSV_FIELDS) - len(values))
     return {"record": dict(zip(CSV_FIELDS, values, strict=False))}

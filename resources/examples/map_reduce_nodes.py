@@ -14,8 +14,8 @@ from __future__ import annotations
 import random
 import re
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 from aetherflow import BaseFlowContext, node, providers
@@ -99,16 +99,28 @@ class MapReduceContext(BaseFlowContext):
     reducer = providers.Singleton(Reducer)
 
 
+def simulate_io(ms: float) -> None:
+    """Wait about ``ms`` milliseconds (between half and one and a half times it), as
+    reading from storage would: a sleep releases the GIL like real I/O."""
+    if ms > 0:
+        time.sleep(ms / 1000 * random.uniform(0.5, 1.5))
+
+
 @node(outputs=["chunk_id", "text"])
-def text_chunks(count: int = 60, seed: int = 5, words: int = 80) -> Iterator[dict[str, Any]]:
-    """The source: ``count`` chunks of generated text, the same ones for the same seed."""
-    for i, text in enumerate(corpus(count, seed, words)):
-        yield {"chunk_id": i, "text": text}
+def text_chunks(count: int = 400, seed: int = 5, words: int = 80) -> list[dict[str, Any]]:
+    """The source: ``count`` chunks of generated text, the same ones for the same seed (a
+    list, so the run knows how many items there are)."""
+    return [{"chunk_id": i, "text": text} for i, text in enumerate(corpus(count, seed, words))]
 
 
 @node
-def tokenize(text: str) -> dict[str, list[str]]:
-    """Map, part 1: lower-case words without punctuation or stop words."""
+def tokenize(text: str, read_ms: float = 0.0) -> dict[str, list[str]]:
+    """Map, part 1: lower-case words without punctuation or stop words.
+
+    ``read_ms`` simulates reading the chunk from storage (about that long, varying per
+    chunk). Set it to 0 to run at full speed.
+    """
+    simulate_io(read_ms)
     return {"words": [w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]}
 
 

@@ -34,9 +34,15 @@ class MetricsService:
         self.latency_ms: dict[str, float] = {}
         self.total = 0
 
-    def record(self, page: str, latency_ms: float) -> tuple[int, int, float]:
-        """Count one view; return (views of the page, views in all, mean latency)."""
+    def record(self, page: str, latency_ms: float, store_ms: float = 0.0) -> tuple[int, int, float]:
+        """Count one view; return (views of the page, views in all, mean latency).
+
+        ``store_ms`` simulates writing the counters through to a metrics store while the
+        lock is held, as a simple implementation would: every other thread waits for it.
+        """
         with self.lock:
+            if store_ms > 0:
+                time.sleep(store_ms / 1000)
             count = self.views.get(page, 0) + 1
             self.views[page] = count
             self.latency_ms[page] = self.latency_ms.get(page, 0.0) + latency_ms
@@ -58,9 +64,17 @@ class CounterContext(BaseFlowContext):
     metrics = providers.Singleton(MetricsService)
 
 
+def simulate_io(ms: float) -> None:
+    """Wait about ``ms`` milliseconds (between half and one and a half times it), as a
+    network call would: a sleep releases the GIL like real I/O."""
+    if ms > 0:
+        time.sleep(ms / 1000 * random.uniform(0.5, 1.5))
+
+
 @node(outputs=["page", "user", "latency_ms"])
-def page_views(count: int = 500, seed: int = 7) -> Iterator[dict[str, Any]]:
-    """The source: ``count`` page-view events, the same ones for the same seed."""
+def page_views(count: int = 1000, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """The source: ``count`` page-view events, the same ones for the same seed (a stream:
+    a generator, so the run cannot tell how many are coming)."""
     rng = random.Random(seed)
     for _ in range(count):
         page = rng.choices(PAGES, PAGE_WEIGHTS)[0]
@@ -79,19 +93,32 @@ def page_views(count: int = 500, seed: int = 7) -> Iterator[dict[str, Any]]:
 def normalize(page: str, ingest_ms: float = 0.0) -> dict[str, str]:
     """One key per page: lower case, no trailing slash.
 
-    ``ingest_ms`` simulates reading the event from a stream (a sleep, which releases the
-    GIL as real I/O does), so several workers count at once and contend for the lock.
+    ``ingest_ms`` simulates reading the event from a stream (about that long, varying per
+    event; a sleep releases the GIL as real I/O does), so several workers count at once
+    and contend for the lock. Set it to 0 to run at full speed.
     """
-    if ingest_ms > 0:
-        time.sleep(ingest_ms / 1000)
+    simulate_io(ingest_ms)
     key = page.strip().lower().rstrip("/") or "/"
     return {"page_key": key}
 
 
 @node
-def count_view(page_key: str, latency_ms: float, metrics: MetricsService) -> dict[str, Any]:
-    """Count the view in the shared service and report the running totals."""
-    count, total, mean_latency = metrics.record(page_key, latency_ms)
+def count_view(
+    page_key: str,
+    latency_ms: float,
+    metrics: MetricsService,
+    state: dict[str, Any],
+    store_ms: float = 0.0,
+) -> dict[str, Any]:
+    """Count the view in the shared service and report the running totals.
+
+    ``store_ms`` is how long the service holds its lock per view (see
+    `MetricsService.record`): with several workers they queue for it, which "Measure
+    shared services" reports. ``state`` (isolated) keeps what this thread counted.
+    """
+    count, total, mean_latency = metrics.record(page_key, latency_ms, store_ms)
+    state["views_counted"] = state.get("views_counted", 0) + 1
+    state["last_page"] = page_key
     return {
         "result": {
             "page": page_key,

@@ -16,6 +16,12 @@ NAMES = list(build_examples.BUILDERS)
 WORKERS = [1, 4]
 
 
+def quick(flow: Flow, factor: float = 0.0) -> Flow:
+    """The example with its simulated I/O latency scaled by ``factor`` (0: none), so a
+    test runs in milliseconds instead of the half minute meant for watching."""
+    return build_examples.scale_latency(flow, factor)
+
+
 def source_items(flow: Flow, **constants: Any) -> list[Any]:
     """What the flow's source yields with its constants (``constants`` override them)."""
     assert flow.source is not None

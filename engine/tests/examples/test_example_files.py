@@ -102,3 +102,32 @@ def test_cli_runs_each_example_headless(name: str, tmp_path: Path) -> None:
         db_path = tmp_path / "aetherflow-examples" / "connection_pool.sqlite3"
         with sqlite3.connect(db_path) as conn:
             assert conn.execute("SELECT COUNT(*) FROM events").fetchone() == (20,)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_default_run_lasts_long_enough_to_watch(name: str) -> None:
+    """Items x simulated latency / 4 workers: half a minute or so, not a blink. (The run
+    itself is timed in docs/benchmarks.md; here the file's constants are checked.)"""
+    flow = Flow.load(EXAMPLES_DIR / f"{name}.aflow")
+    assert flow.source is not None
+    items = flow.nodes[flow.source].constants["count"]
+    assert items <= 1000  # the Studio's At most box defaults to 1,000
+    per_item_ms = sum(
+        flow.nodes[node_id].constants[constant]
+        for node_id, constant, _ms in build_examples.LATENCY[name]
+    )
+    seconds = items * per_item_ms / 1000 / 4
+    assert 15 <= seconds <= 40, seconds
+
+
+def test_realtime_counter_shows_lock_contention_in_the_scope_advice() -> None:
+    """Latency scaled down tenfold keeps its proportions: the workers still queue for the
+    metrics service's lock, and the measured advice says so."""
+    from aetherflow.telemetry.advice import advise_run
+
+    flow = build_examples.scale_latency(build_examples.build_realtime_counter(), 0.1)
+    handle = flow.start(workers=4, limit=200, profile_shared=True)
+    assert handle.wait().ok
+    advice = {a.service: a for a in advise_run(handle.snapshot())}
+    assert advice["metrics"].verdict in ("contended", "bottleneck"), advice["metrics"].text
+    assert advice["metrics"].overlap_fraction >= 0.3

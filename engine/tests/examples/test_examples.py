@@ -18,15 +18,13 @@ import pytest
 import realtime_counter_nodes as rc
 from aetherflow import Flow
 
-from .helpers import WORKERS, results_of, run_flow, run_on_threads, source_items
+from .helpers import WORKERS, quick, results_of, run_flow, run_on_threads, source_items
 
 # -- ETL: isolated per-thread state -------------------------------------------------------
 
 
 def _etl_flow() -> Flow:
-    flow = build_examples.build_etl_pipeline()
-    flow.set_constant("extract", "fetch_ms", 0.0)  # no simulated latency in tests
-    return flow
+    return quick(build_examples.build_etl_pipeline())
 
 
 @pytest.mark.parametrize("workers", WORKERS)
@@ -69,7 +67,7 @@ def test_etl_pipeline_has_one_state_and_buffer_per_thread(workers: int) -> None:
 def test_etl_per_thread_state_as_the_studio_sees_it() -> None:
     """The worker snapshots the Studio shows: one state per worker, each counting only
     the items that worker ran (the simulated fetch latency spreads items over workers)."""
-    flow = build_examples.build_etl_pipeline()
+    flow = quick(build_examples.build_etl_pipeline(), 0.02)  # ~2.4 ms a fetch
     handle = flow.start(workers=4, limit=100)
     report = handle.wait()
     assert report.ok and report.stats["items"] == 100
@@ -110,7 +108,7 @@ def test_etl_batch_buffer_flushes_full_batches_and_the_rest_on_close() -> None:
 
 @pytest.mark.parametrize("workers", WORKERS)
 def test_realtime_counter_totals_are_exact(workers: int) -> None:
-    flow = build_examples.build_realtime_counter()
+    flow = quick(build_examples.build_realtime_counter())
     items = source_items(flow, count=300)
     results = results_of(run_flow(flow, items, workers))
     expected = Counter(rc.normalize.func(e["page"])["page_key"] for e in items)
@@ -126,7 +124,7 @@ def test_realtime_counter_totals_are_exact(workers: int) -> None:
 
 @pytest.mark.parametrize("workers", WORKERS)
 def test_realtime_counter_is_exact_with_every_thread_counting(workers: int) -> None:
-    flow = build_examples.build_realtime_counter()
+    flow = quick(build_examples.build_realtime_counter())
     items = source_items(flow, count=300)
     results = results_of(run_on_threads(flow, items, workers)[0])
     assert len({r["page"] for r in results}) > 1
@@ -136,7 +134,7 @@ def test_realtime_counter_is_exact_with_every_thread_counting(workers: int) -> N
 def test_realtime_counter_switched_to_isolated_counts_per_thread() -> None:
     """The seed's point: the scope is a setting, not code. Isolated, each thread counts
     only its own views (no lock needed, but no global total either)."""
-    flow = build_examples.build_realtime_counter()
+    flow = quick(build_examples.build_realtime_counter())
     flow.set_scope("metrics", "isolated")
     items = source_items(flow, count=200)
     states, isolated = run_on_threads(flow, items, 4)
@@ -165,7 +163,7 @@ def test_metrics_service_counts_under_contention() -> None:
 
 
 def _pool_flow(db_path: Path, count: int) -> tuple[Flow, list[Any]]:
-    flow = build_examples.build_connection_pool()
+    flow = quick(build_examples.build_connection_pool())
     for node_id in ("lookup_customer", "insert_event", "customer_totals"):
         flow.set_constant(node_id, "db_path", str(db_path))
     return flow, source_items(flow, count=count)
@@ -240,7 +238,7 @@ def test_sqlite_pool_lends_each_connection_to_one_thread_and_closes_them(tmp_pat
 
 @pytest.mark.parametrize("workers", WORKERS)
 def test_map_reduce_totals_equal_a_plain_count(workers: int) -> None:
-    flow = build_examples.build_map_reduce()
+    flow = quick(build_examples.build_map_reduce())
     items = source_items(flow, count=24)
     results = results_of(run_flow(flow, items, workers))
     expected = mr.plain_word_count([i["text"] for i in items])
@@ -252,7 +250,7 @@ def test_map_reduce_totals_equal_a_plain_count(workers: int) -> None:
 
 @pytest.mark.parametrize("workers", WORKERS)
 def test_map_reduce_partials_are_per_thread(workers: int) -> None:
-    flow = build_examples.build_map_reduce()
+    flow = quick(build_examples.build_map_reduce())
     items = source_items(flow, count=24)
     _, isolated = run_on_threads(flow, items, workers)
     partials = [inst["partials"] for inst in isolated.values()]

@@ -108,7 +108,7 @@ def _header(flow: Flow) -> str:
         doc += ["", flow.description.strip()]
     doc += [
         "",
-        "Usage: python this_script.py [--input ITEMS.jsonl | -] [--workers N]",
+        "Usage: python this_script.py [--input ITEMS.jsonl | -] [--workers N] [--limit N]",
         "Items are JSON Lines; without --input the flow's source node runs when it has one,",
         "else items are read from stdin. Results are printed as JSON Lines in input order",
         '(a failed item as {"__error__": ...}); exit status 1 when some item failed.',
@@ -277,13 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input", help="JSON Lines file of items, '-' for stdin")
     parser.add_argument("--workers", type=int, default=4, help="worker threads (default 4)")
+    parser.add_argument("--limit", type=int, help="take at most this many items")
     args = parser.parse_args(argv)
     flow = build_flow()
     if args.input is None and flow.source is not None:
         items = None  # the flow's source node produces the items
     else:
         items = read_items(args.input or "-")
-    handle = flow.start(items, workers=args.workers, stream=True, collect=False)
+    handle = flow.start(items, workers=args.workers, limit=args.limit, stream=True,
+                        collect=False)
     for _, result, error in handle.results(on_idle=sys.stdout.flush):
         if error is not None:  # the same line as `aetherflow run` writes for a failed item
             result = {"__error__": {k: v for k, v in error.to_dict().items() if k != "traceback"}}
