@@ -21,7 +21,7 @@ def streamed_values(count: int = 50):
 def _source_flow(source, count: int = 50) -> Flow:
     flow = Flow("sourced")
     flow.add(source, "src", position=(0.0, 0.0), count=count)
-    flow.add(slow, "slow", position=(260.0, 0.0), delay=0.02)
+    flow.add(slow, "slow", position=(260.0, 0.0), delay=0.06)  # ~1.5 s: seen live
     flow.connect("src.value", "slow.value")
     flow.set_source("src")
     return flow
