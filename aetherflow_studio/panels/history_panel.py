@@ -78,6 +78,20 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(split, 1)
 
+    def show_flow(self, key: str) -> None:
+        """List only the runs of the flow with this key (`flow_key`); the others are kept
+        and come back when their flow is open again."""
+        self._flow_key = key
+        for row, record in enumerate(self.records):
+            self.table.setRowHidden(row, record.flow_key != key)
+        self.table.clearSelection()
+        hidden = sum(r.flow_key != key for r in self.records)
+        other = f" ({hidden} run{'s' if hidden != 1 else ''} of other flows kept)" if hidden else ""
+        self.hint.setText(f"Select two runs to compare them.{other}")
+
+    def visible_records(self) -> list[Any]:
+        return [r for row, r in enumerate(self.records) if not self.table.isRowHidden(row)]
+
     def add_record(self, record: Any) -> None:
         self.records.append(record)
         row = self.table.rowCount()
@@ -87,6 +101,8 @@ class HistoryPanel(QWidget):
             if col in (0, 3, 6, 7, 8, 9, 10):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(row, col, item)
+        key = getattr(self, "_flow_key", None)
+        self.table.setRowHidden(row, key is not None and record.flow_key != key)
 
     def select_runs(self, a: int, b: int) -> None:
         """Select the rows of runs at positions ``a`` and ``b`` (for tests and shortcuts)."""

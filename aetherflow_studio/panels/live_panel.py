@@ -49,6 +49,14 @@ class LivePanel(QWidget):
     def run_changed(self, frame: LiveFrame) -> None:
         """A new run's first frame: reset what belongs to the previous run."""
 
+    def clear(self) -> None:
+        """Show no run (another flow was opened): forget the frame, reset the drawing."""
+        self._frame = self._drawn = None
+        self.clear_view()
+
+    def clear_view(self) -> None:
+        """Subclasses empty their drawing here (what an unused panel shows)."""
+
     def draw_frame(self, frame: LiveFrame) -> None:
         raise NotImplementedError
 

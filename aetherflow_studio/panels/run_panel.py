@@ -65,6 +65,9 @@ class RunPanel(LivePanel):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         self.run_action = actions["run.start"]
+        # " of other.aflow" while the status line shows a run of a flow that is not open
+        self.flow_note = ""
+        self._record: Any = None
         for name in ("run.start", "run.pause", "run.stop"):
             button = QToolButton()
             button.setDefaultAction(actions[name])
@@ -178,8 +181,9 @@ class RunPanel(LivePanel):
         errors = ""
         if snap.failed:
             errors = f" · <span style='color:#e57373'>{snap.failed:,} errors</span>"
-        self._set_status(f"Run {frame.number} {snap.state}: {snap.items:,}{total} items{note} · "
-                            f"{snap.items_per_s:,.0f} items/s{errors}")  # fmt: skip
+        run = f"Run {frame.number}{self.flow_note} {snap.state}"
+        self._set_status(f"{run}: {snap.items:,}{total} items{note} · "
+                         f"{snap.items_per_s:,.0f} items/s{errors}")  # fmt: skip
 
     def update_frame(self, frame: Any) -> None:
         self._frame = frame
@@ -195,21 +199,37 @@ class RunPanel(LivePanel):
         if state == "starting":
             self._set_status("Starting…")
 
+    def set_flow_note(self, note: str) -> None:
+        """Name the flow of the run shown (" of other.aflow"), or "" for the open flow."""
+        if note == self.flow_note:
+            return
+        self.flow_note = note
+        if self.controller.running and self._frame is not None:
+            self.draw_frame(self._frame)
+        elif self._record is not None and self.status.text() != "Ready.":
+            self._on_controller_run_finished(self._record)
+
     def _on_controller_run_finished(self, record: Any) -> None:
+        self._record = record
         if record.error:
             error = html.escape(printable(record.error))  # the label shows rich text
-            self._set_status(f"Run {record.number} failed: {error}")
+            self._set_status(f"Run {record.number}{self.flow_note} failed: {error}")
             return
         st = record.stats
         how = "stopped" if st.get("stop_reason") else "finished"
         self._set_status(
-            f"Run {record.number} {how}: {record.items:,} items in {record.elapsed:.2f} s · "
+            f"Run {record.number}{self.flow_note} {how}: {record.items:,} items in "
+            f"{record.elapsed:.2f} s · "
             f"{record.items_per_s:,.0f} items/s · {record.failed:,} errors"
         )
 
     def _on_controller_run_failed(self, message: str) -> None:
         self._set_status(html.escape(printable(message.splitlines()[0] if message else "")))
         self.status.setToolTip(printable(message))
+
+    def clear_view(self) -> None:
+        self._record = None
+        self._set_status("Ready.")
 
     def _set_status(self, text: str) -> None:
         self.status.setText(text)

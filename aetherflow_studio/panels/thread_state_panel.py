@@ -368,6 +368,10 @@ class ThreadStatePanel(LivePanel):
             column.deleteLater()
         self.columns.clear()
 
+    def clear_view(self) -> None:
+        self.run_changed(None)
+        self.hint.setVisible(True)
+
     def thread_columns(self) -> list[StateColumn]:
         return [c for k, c in self.columns.items() if k != SHARED]
 

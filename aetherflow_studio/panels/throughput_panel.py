@@ -91,6 +91,15 @@ class ThroughputPanel(LivePanel):
             legend.clear()
             legend.addItem(self.total_curve, "all")
 
+    def clear_view(self) -> None:
+        self.run_changed(None)
+        for curve in (self.total_curve, self.error_curve):
+            curve.setData([], [])
+        self._node_ids = ()
+        self.p50_bars.setOpts(x=[], height=[])
+        self.p95_bars.setOpts(x=[], height=[])
+        self.latency_plot.getAxis("bottom").setTicks([[]])
+
     def draw_frame(self, frame: Any) -> None:
         series = frame.series
         t = np.asarray(series.t)

@@ -87,6 +87,13 @@ class TimelinePanel(LivePanel):
     def run_changed(self, frame: Any) -> None:
         self.follow.setChecked(True)
 
+    def clear_view(self) -> None:
+        self.image.clear()
+        self.legend.setText("")
+        self._legend_for = ()
+        self._ticks = []
+        self.plot.getAxis("left").setTicks(None)
+
     def _on_view_range_changed_manually(self, *_args: Any) -> None:
         self.follow.setChecked(False)  # the user zoomed or panned: stop following
 

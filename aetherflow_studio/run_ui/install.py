@@ -19,6 +19,7 @@ from aetherflow_studio.panels.timeline_panel import TimelinePanel
 
 from .overlays import RunOverlays
 from .run_controller import RunController
+from .run_scope import RunScope
 
 Area = Qt.DockWidgetArea
 
@@ -36,6 +37,7 @@ class RunUI:
     errors: ErrorsPanel
     history: HistoryPanel
     overlays: RunOverlays
+    scope: Any = None  # the RunScope: which flow the panels describe
 
     def run(self) -> int:
         """Start a run with the controls' settings (the Run action)."""
@@ -85,6 +87,7 @@ def install_run_ui(window: Any) -> RunUI:
     _add_docks(window, ui)
     _connect(window, ui)
     _CloseWatcher(window, controller)
+    ui.scope = RunScope(window, ui)
     window.run_ui = ui
     return ui
 

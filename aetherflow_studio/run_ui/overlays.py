@@ -22,6 +22,7 @@ class RunOverlays:
         self._scene = scene
         self._shown: dict[str, tuple[str | None, str]] = {}
         self._number = 0
+        self.active = True  # False while the run shown is of a flow that is not open
         controller.subscribe(self)
 
     def wants_frames(self) -> bool:
@@ -42,7 +43,7 @@ class RunOverlays:
     def update_frame(self, frame: LiveFrame) -> None:
         scene = self._scene()
         snap = frame.snapshot
-        if scene is None or snap is None:
+        if scene is None or snap is None or not self.active:
             return
         if frame.number != self._number:
             self.clear()

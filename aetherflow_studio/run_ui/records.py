@@ -96,6 +96,7 @@ class RunRecord:
     node_stats: tuple[Any, ...] = ()
     error: str | None = None
     advice: tuple[Any, ...] = ()
+    flow_key: str = ""  # which open flow it was a run of (`flow_key`)
 
     @property
     def stats(self) -> dict[str, Any]:
@@ -141,3 +142,14 @@ class RunRecord:
 
 
 _BUILTIN = frozenset({"context", "shared_data"})  # every context has them
+
+
+def flow_key(document: Any) -> str:
+    """What tells one flow of the session from another: its file, else the document
+    itself (a new, unsaved flow). Runs and their panels belong to a flow by this key."""
+    path = getattr(document, "path", None)
+    if path:
+        import os
+
+        return os.path.realpath(path)
+    return f"unsaved:{id(document)}"

@@ -23,7 +23,7 @@ from aetherflow.telemetry.advice import advise_run
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 
 from .inputs import RunSettings
-from .records import LiveFrame, RunRecord, Series
+from .records import LiveFrame, RunRecord, Series, flow_key
 from .run_job import RunJob
 
 POLL_MS = 33
@@ -70,6 +70,7 @@ class RunController(QObject):
         self.errors: list[Any] = []
         self.state = "idle"
         self.frame: LiveFrame | None = None
+        self.run_flow_key = ""
         self.timeline_hz = 250.0  # the GIL caps it near there under load anyway
         self._subscribers: list[Any] = []
         self._number = 0
@@ -105,6 +106,14 @@ class RunController(QObject):
     def set_document(self, document: Any) -> None:
         """Runs use this document's flow from now on (a live run goes on with its copy)."""
         self.document = document
+
+    def forget_run(self) -> None:
+        """Drop the last run's frame and errors (another flow is open and no run is live):
+        panels that subscribe later get nothing stale. Its record stays in ``history``."""
+        if self._job is None:
+            self.frame = None
+            self.errors = []
+            self.run_flow_key = ""
 
     # -- subscribers ------------------------------------------------------------------
     def subscribe(self, subscriber: FrameSubscriber) -> None:
@@ -145,6 +154,7 @@ class RunController(QObject):
             self.run_failed.emit("trust this flow first (File > Trust and Import Code)")
             return 0
         self._number += 1
+        self.run_flow_key = flow_key(doc)  # the panels show a run of this flow
         self.errors = []
         self._series = Series()
         self._services, self._shared = {}, {}
@@ -237,7 +247,8 @@ class RunController(QObject):
         if snap is not None and job.settings.profile_shared:
             advice = tuple(advise_run(snap, job.settings.workers))
         record = RunRecord(job.number, job.flow.name, job.settings, job.scopes, report,
-                           self._series, tuple(nodes), error, advice)  # fmt: skip
+                           self._series, tuple(nodes), error, advice,
+                           self.run_flow_key)  # fmt: skip
         self.history.append(record)
         self._set_state("idle")
         self.run_finished.emit(record)
