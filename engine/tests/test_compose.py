@@ -172,3 +172,17 @@ def test_a_group_kind_this_version_does_not_know_refuses_to_run():
     flow.groups["repeat"].kind = "retry"  # as a newer file could carry
     with pytest.raises(FlowError, match="kind 'retry'"):
         Program(flow, frozenset())
+
+
+def test_branch_on_a_chain_branches_on_its_last_node_both_ways() -> None:
+    flow = start.then(double).then(is_even).branch_on({True: even, False: odd})
+    assert flow.run({"x": 1}) == {"x": 1, "y": 2, "z": 4, "is_even": True, "kind": "even"}
+    assert flow.run({"x": 2})["kind"] == "odd"  # y = 3
+    converted = flow.to_flow()
+    assert list(converted.nodes)[:3] == ["start", "double", "is_even"]
+    assert [g.params["condition"] for g in converted.groups.values()] == ["is_even"]
+
+
+def test_branch_on_a_chain_ending_in_a_group_says_what_it_needs() -> None:
+    with pytest.raises(TypeError, match="must be a node or end with one"):
+        start.fan_out_to([double, square]).branch_on({True: even}).to_flow()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 import time
@@ -100,3 +101,9 @@ def trivial(x: int) -> int:
 def slow(x: int, ms: float = 20.0) -> dict[str, int]:
     time.sleep(ms / 1000.0)
     return {"done": x}
+
+
+@node
+async def add_later(y: int, offset: int = 0) -> dict[str, int]:
+    await asyncio.sleep(0.001)
+    return {"total": y + offset}

@@ -55,3 +55,9 @@ async def at_desk(x, desk):
     desk.inside -= 1
     desk.items += 1
     return {"desk_id": id(desk), "same_thread": desk.thread == threading.get_ident()}
+
+
+@node
+async def nap(x, seconds=0.02):
+    await asyncio.sleep(seconds)
+    return {"y": x + 1}

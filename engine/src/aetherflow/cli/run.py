@@ -51,6 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="worker threads (default 4)",
     )  # fmt: skip
     parser.add_argument(
+        "--concurrency", type=_positive, default=1, metavar="K",
+        help="items each worker keeps in flight at await points, for flows with async "
+        "nodes (default 1; threads only)",
+    )  # fmt: skip
+    parser.add_argument(
         "--scope", action="append", default=[], metavar="SERVICE=SCOPE",
         help="run a service 'shared' or 'isolated' (repeatable); overrides the file",
     )  # fmt: skip
@@ -117,6 +122,9 @@ def main(args: argparse.Namespace) -> int:
             raise UsageProblem("--profile-shared measures worker threads: use --executor thread")
         if args.check_races and args.executor != "thread":
             raise UsageProblem("--check-races watches worker threads: use --executor thread")
+        if args.concurrency != 1 and args.executor != "thread":
+            raise UsageProblem("--concurrency keeps items in flight on worker threads' event "
+                               "loops: use --executor thread")  # fmt: skip
         items, total, source = open_input(args.input, flow, args.flow)
         out = open_output(args.output)
     except UsageProblem as exc:
@@ -220,9 +228,11 @@ def _run(
     total: int | None,
     out: LineWriter,
 ) -> int:
-    profile: dict[str, bool] = {"profile_shared": True} if args.profile_shared else {}
+    profile: dict[str, Any] = {"profile_shared": True} if args.profile_shared else {}
     if args.check_races:
         profile["check_races"] = True
+    if args.concurrency != 1:
+        profile["concurrency"] = args.concurrency
     try:
         handle = _executor(args)(
             flow, items, workers=args.workers, scopes=scopes, on_error=args.on_error,

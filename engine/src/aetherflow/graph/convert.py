@@ -64,11 +64,15 @@ def _emit_fan_out(n: FanOut, flow: Flow, producers: Producers) -> list[str]:
 
 
 def _emit_branch(n: Branch, flow: Flow, producers: Producers) -> list[str]:
-    cond_ids = _emit(n.condition, flow, producers)
-    if len(cond_ids) != 1 or cond_ids[0] not in flow.nodes:
-        raise TypeError(f"branch_on: the condition '{n.condition.name}' must be a single node")
+    """A branch on a node, or on a chain's last node (as AetherFlow 0.1 does): the parts
+    before it run first, then the case its result selects."""
+    *before, condition = _emit(n.condition, flow, producers)
+    if condition not in flow.nodes:
+        raise TypeError(
+            f"branch_on: the condition '{n.condition.name}' must be a node or end with one"
+        )
     cases = []
     for value, target in n.cases.items():
         cases.append({"value": value, "members": _emit(target, flow, dict(producers))})
-    members = cond_ids + [m for c in cases for m in c["members"]]
-    return [flow.add_group("branch", members, condition=cond_ids[0], cases=cases)]
+    members = [condition] + [m for c in cases for m in c["members"]]
+    return [*before, flow.add_group("branch", members, condition=condition, cases=cases)]

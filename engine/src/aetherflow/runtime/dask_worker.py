@@ -27,6 +27,7 @@ from distributed import WorkerPlugin, get_worker
 
 from ..errors import ReferenceResolutionError
 from ..graph.model import Flow
+from .aio import run_on_thread_loop
 from .executor import public_state
 from .flow_context import run_services
 from .program import Probe, Program
@@ -74,6 +75,9 @@ class _BatchProbe(Probe):
     def failed(self, index: int) -> None:
         self.counts[index] += 1
         self.errors[index] += 1
+
+    def retried(self, index: int, failed: int, exc: BaseException) -> None:
+        """A failed attempt that runs again (only its final outcome is counted)."""
 
 
 class FlowWorkerPlugin(WorkerPlugin):
@@ -154,7 +158,10 @@ class FlowWorkerPlugin(WorkerPlugin):
         results: list[Any] = []
         errors: list[ItemError] = []
         t0 = perf_counter()
-        for offset, item in enumerate(items):
+        if program.is_async:  # awaited one at a time on this thread's own loop
+            run_on_thread_loop(_abatch(program, start, items, svc, probe, results, errors),
+                               self.name)  # fmt: skip
+        for offset, item in enumerate(items if not program.is_async else ()):
             try:
                 results.append(public_state(run_item(item, svc, probe)))
             except BaseException as exc:  # even a BaseException fails only its item
@@ -165,6 +172,18 @@ class FlowWorkerPlugin(WorkerPlugin):
             start, results, errors, self.address, threading.current_thread().name,
             seconds, probe.counts, probe.seconds, probe.errors,
         )  # fmt: skip
+
+
+async def _abatch(
+    program: Any, start: int, items: Sequence[Any], svc: Any, probe: Any,
+    results: list[Any], errors: list[ItemError],
+) -> None:  # fmt: skip
+    for offset, item in enumerate(items):
+        try:
+            results.append(public_state(await program.arun_item(item, svc, probe)))
+        except BaseException as exc:  # even a BaseException fails only its item
+            results.append(None)
+            errors.append(item_error(start + offset, exc))
 
 
 def run_batch(plugin_name: str, start: int, items: list[Any]) -> BatchResult:
