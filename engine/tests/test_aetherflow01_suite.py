@@ -32,7 +32,9 @@ def multiply_by_two(sum: int) -> dict:
 
 
 @node
-def check_even(doubled: int = None, sum: int = None, combined_result: str = None) -> bool:
+def check_even(
+    doubled: int | None = None, sum: int | None = None, combined_result: str | None = None
+) -> bool:
     number = doubled if doubled is not None else sum
     if number is None and combined_result is not None:
         digits = re.findall(r"\d+", combined_result)
