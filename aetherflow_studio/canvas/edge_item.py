@@ -16,6 +16,12 @@ PIECE_LEN = 240.0  # scene units: long wires are stroked piece by piece, only wh
 LOD_THIN = 0.75  # below this zoom a 2 px wire is under 1.5 device px: drawn as a 1 px line
 
 
+_EDGE_FLAGS = (  # looked up once: each PySide6 enum access goes through Python's enum code
+    QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+    | QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
+)
+
+
 def _controls(start: QPointF, end: QPointF) -> tuple[QPointF, QPointF]:
     dx = max(abs(end.x() - start.x()) * 0.5, 40.0)
     return QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y())
@@ -88,8 +94,7 @@ class EdgeItem(QGraphicsItem):
         self.watched = False
         self.badge: str | None = None  # a watched wire's last value, drawn on it
         self._badge_rect = QRectF()
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
+        self.setFlags(_EDGE_FLAGS)  # extended style option: paint gets the exposedRect
         self.setZValue(-1.0)
 
     @property

@@ -42,6 +42,17 @@ class PortView:
     constant: str | None = None
 
 
+# Qt enum members looked up once: PySide6 resolves `QGraphicsItem.X.Y` through Python's
+# enum machinery on every access, and item construction and moves touch these per node.
+_POSITION_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+_NODE_FLAGS = (
+    QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+    | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+    | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+)
+_DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
 class NodeItem(QGraphicsItem):
     """A node: title bar, data inputs left, service inputs as diamonds, outputs right."""
 
@@ -62,12 +73,8 @@ class NodeItem(QGraphicsItem):
         # by Qt at any zoom: one drawPicture call instead of ~40 Python-side draw calls.
         self._pictures: dict[tuple[bool, bool], QPicture] = {}
         self._pictures_palette: Any = None
-        self.setFlags(
-            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
-        )
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setFlags(_NODE_FLAGS)
+        self.setCacheMode(_DEVICE_CACHE)
         self.refresh(spec, services, wired)
         self.setPos(QPointF(*spec.position))
 
@@ -174,7 +181,7 @@ class NodeItem(QGraphicsItem):
         return None
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+        if change == _POSITION_CHANGED:
             scene = self.scene()
             if scene is not None:
                 scene.node_item_moved(self)  # type: ignore[attr-defined]
@@ -393,29 +400,25 @@ def _port_view(
 
 
 def _measure(item: NodeItem) -> tuple[float, float]:
-    pm, tm = style.metrics("port"), style.metrics("title")
     rows = max(len(item.inputs), len(item.outputs), 1)
     height = TITLE_H + PAD + ROW_H * rows + PAD + (18.0 if item.placeholder else 0.0)
     widest_in = max((_input_width(p) for p in item.inputs), default=0.0)
-    widest_out = max((pm.horizontalAdvance(n) for n, _ in item.outputs), default=0.0)
+    widest_out = max((style.text_width("port", n) for n, _ in item.outputs), default=0.0)
     width = max(
         MIN_W,
-        tm.horizontalAdvance(item.title) + 48.0,
+        style.text_width("title", item.title) + 48.0,
         widest_in + widest_out + 44.0,
-        style.metrics("small").horizontalAdvance(f"missing: {item.ref}") + 24.0
-        if item.placeholder
-        else 0.0,
+        style.text_width("small", f"missing: {item.ref}") + 24.0 if item.placeholder else 0.0,
     )
     return min(round(width), 360.0), height
 
 
 def _input_width(p: PortView) -> float:
-    pm = style.metrics("port")
-    w = pm.horizontalAdvance(p.name)
+    w = style.text_width("port", p.name)
     if p.service is not None:
-        w += 8.0 + style.metrics("small").horizontalAdvance(p.service) + 12.0
+        w += 8.0 + style.text_width("small", p.service) + 12.0
     elif p.constant is not None:  # short constants in full ("count = 200"), long ones elided
-        w += 6.0 + min(CONST_MAX_W, pm.horizontalAdvance(f"= {p.constant}"))
+        w += 6.0 + min(CONST_MAX_W, style.text_width("port", f"= {p.constant}"))
     return w
 
 

@@ -184,3 +184,18 @@ def font(role: str) -> QFont:
 @cache
 def metrics(role: str) -> QFontMetricsF:
     return QFontMetricsF(font(role))
+
+
+_widths: dict[tuple[str, str], float] = {}
+
+
+def text_width(role: str, text: str) -> float:
+    """``metrics(role).horizontalAdvance(text)``, remembered: measuring text is the costly
+    part of building a node item, and port names repeat across a flow's nodes."""
+    key = (role, text)
+    width = _widths.get(key)
+    if width is None:
+        if len(_widths) > 50_000:
+            _widths.clear()
+        width = _widths[key] = metrics(role).horizontalAdvance(text)
+    return width
