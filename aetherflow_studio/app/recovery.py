@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aetherflow.graph.atomicfile import remove_stale_temps
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
 
 RECOVERY_ENV = "AETHERFLOW_STUDIO_RECOVERY"
@@ -122,10 +123,14 @@ class RecoveryStore:
         )
 
     def discard(self, key: str) -> None:
-        """Delete every file of ``key``: the user saved or discarded the work."""
+        """Delete every file of ``key``: the user saved or discarded the work (with the
+        temporary files of autosaves that were killed part-way)."""
         for path in self.paths(key):
+            remove_stale_temps(str(path))
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+            with contextlib.suppress(FileNotFoundError):
+                path.with_suffix(path.suffix + ".tmp").unlink()  # `_write_json`'s
 
     def is_stale(self, key: str) -> bool:
         """True when no live process owns ``key`` (its lock is missing or names a dead pid)."""
