@@ -67,7 +67,10 @@ def test_crash_recovery_is_offered_and_kept_until_saved(qtbot, tmp_path) -> None
     window = make_window(qtbot, tmp_path, autosave_ms=60_000)
     offered = []
     window.ask_recover = lambda entry: offered.append(entry) or "recover"
+    asked = []
+    window.ask_trust = lambda path, refs: asked.append(path) or "file"
     assert window.files.offer_recovery()
+    assert asked == [str(store.paths(key)[0])]  # untitled work: its recovery file's trust
     assert [e.key for e in offered] == [key]
     assert "untitled" in offered[0].description
     doc = window.document
@@ -101,6 +104,7 @@ def test_recovered_work_discarded_on_close_is_deleted(qtbot, tmp_path) -> None:
 
     window = make_window(qtbot, tmp_path)
     window.ask_recover = lambda entry: "recover"
+    window.ask_trust = lambda path, refs: "file"
     assert window.files.offer_recovery()
     window.ask_save = lambda name: "cancel"
     assert not window.close()

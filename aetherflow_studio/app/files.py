@@ -86,7 +86,7 @@ class FileController(QObject):
         Returns True when the document is trusted (resolved) afterwards.
         """
         doc = self.document
-        path = doc.path
+        path = self.trust_path()
         if doc.trusted or not path:
             return bool(doc.trusted)
         trust = self.window.trust
@@ -110,13 +110,25 @@ class FileController(QObject):
     def ask_and_resolve(self) -> bool:
         """The File menu's "Trust and Import Code…": ask again even after a refusal."""
         doc = self.document
-        if not doc.path or doc.trusted:
+        path = self.trust_path()
+        if not path or doc.trusted:
             return bool(doc.trusted)
-        answer = self.window.ask_trust(doc.path, [s.ref for s in doc.flow.nodes.values()])
-        if not self.window.trust.apply(doc.path, TrustAnswer(answer)):
+        answer = self.window.ask_trust(path, [s.ref for s in doc.flow.nodes.values()])
+        if not self.window.trust.apply(path, TrustAnswer(answer)):
             return False
         self._resolve(doc)
         return True
+
+    def trust_path(self) -> str | None:
+        """The file whose trust decides whether the document's code may be imported: its
+        own file, or for recovered untitled work the recovery file it was read from."""
+        if self.document.path:
+            return str(self.document.path)
+        key = self.autosaver.key
+        if key is None:
+            return None
+        flow_file = self.autosaver.store.paths(key)[0]
+        return str(flow_file) if flow_file.exists() else None
 
     def _resolve(self, doc: FlowDocument) -> None:
         flow = doc.flow
@@ -233,10 +245,9 @@ class FileController(QObject):
         document = FlowDocument(flow, original, trusted=False)
         self._install(document, recovery_key=entry.key)
         document.undo_stack.resetClean()  # recovered work is unsaved work
-        if original is None:
-            self._resolve(document)  # it was an untitled flow built from the library
-        else:
-            self.resolve_if_trusted(ask=True)
+        # Drawn first; its code is imported only once its file (for untitled work: the
+        # recovery file) is trusted, as when opening any file.
+        self.resolve_if_trusted(ask=True)
         self.window.statusBar().showMessage(f"Recovered {entry.description}", 8000)
         return True
 

@@ -49,6 +49,7 @@ def smoke_test(flow: str | None, settings_path: str | None) -> int:
     import tempfile
 
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("AETHERFLOW_STUDIO_NO_DIALOGS", "1")  # report, never wait for a click
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
@@ -76,12 +77,24 @@ def smoke_test(flow: str | None, settings_path: str | None) -> int:
         if target and run_to_end(app, window):  # run the flow to the end (issue 6)
             window.document.undo_stack.setClean()
             window.close()
+            _dispose(app, window)
             return 1
         nodes = len(window.document.flow.nodes)
         window.document.undo_stack.setClean()
         window.close()
         print(f"smoke test: ok ({target or 'empty flow'}, {nodes} nodes)")
+        _dispose(app, window)
     return 0
+
+
+def _dispose(app: Any, window: Any) -> None:
+    """Delete the window while the application still exists: left to interpreter exit,
+    the order in which Qt objects are destroyed is arbitrary and can crash."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    app.processEvents()
 
 
 def main(argv: list[str] | None = None, probed: bool = False) -> int:

@@ -256,7 +256,8 @@ class MainWindow(QMainWindow):
         self.file_label.setText(path or "not saved yet")
         self.dirty_label.setText("● modified" if dirty else "saved" if path else "")
         trusted = self.document is not None and self.document.trusted
-        self.actions["file.trust"].setEnabled(bool(path) and not trusted)
+        trust_path = self.files.trust_path() if self.document is not None else None
+        self.actions["file.trust"].setEnabled(bool(trust_path) and not trusted)
 
     # -- edit commands ----------------------------------------------------------------
     def selected_node_ids(self) -> list[str]:

@@ -43,7 +43,7 @@ class TrustBanner(QFrame):
     def needed(self) -> bool:
         """Whether the open flow names code it has not imported (and could, if trusted)."""
         doc = self._window.document
-        if doc is None or doc.trusted or not doc.path:
+        if doc is None or doc.trusted or not self._window.files.trust_path():
             return False
         flow = doc.flow
         return flow.context_ref is not None or any(s.node is None for s in flow.nodes.values())
