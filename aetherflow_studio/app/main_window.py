@@ -48,6 +48,7 @@ from .settings import StudioSettings
 from .theme import apply_theme
 from .trust import TrustStore
 from .validation import ValidationController
+from .window_state import WindowState
 
 APP_NAME = "AetherFlow Studio"
 # Their shortcuts act only while the canvas has the focus: Delete or Ctrl+A in a panel's
@@ -322,13 +323,9 @@ class MainWindow(QMainWindow):
         )
 
     def _restore_window_state(self) -> None:
-        geometry, state = self.settings.window_state()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 850)
-        dock_layout.set_corners(self)  # not part of the saved state
-        self._needs_default_layout = state is None or not self.restoreState(state)
+        """Geometry now; docks once shown (`WindowState`), else the default layout."""
+        self.window_state = WindowState(self)
+        self._needs_default_layout = not self.window_state.restore_geometry()
 
     def _default_layout(self) -> None:
         """First start (no saved state): the layout of `dock_layout.apply_default_layout`."""
@@ -341,7 +338,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._on_first_shown)  # once the docks are laid out
 
     def _on_first_shown(self) -> None:
-        if self._needs_default_layout:
+        if self._needs_default_layout or not self.window_state.restore_docks():
             self._default_layout()
         self.frame_all()
 
@@ -350,7 +347,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.files.shutdown()
-        self.settings.set_window_state(self.saveGeometry(), self.saveState())
+        self.window_state.save()
         self.settings.sync()
         event.accept()
 

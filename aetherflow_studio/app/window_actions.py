@@ -41,6 +41,7 @@ def build_actions(window: MainWindow) -> None:
     window.add_action("edit.select_all", "Select &All", window.select_all, k.SelectAll)
     window.add_action("view.frame_all", "&Frame All", window.frame_all, "Home")
     window.add_action("view.auto_layout", "&Auto-layout", window.auto_layout, "Ctrl+L")
+    window.add_action("view.reset_layout", "&Reset Layout", lambda: window.window_state.reset())
     themes = QActionGroup(window)
     for theme in ("dark", "light"):
         action = window.add_action(
@@ -87,6 +88,7 @@ def build_menus(window: MainWindow) -> None:
     theme.addActions([a["view.theme.dark"], a["view.theme.light"]])
     panels = window.menus["view.panels"] = view.addMenu("&Panels")
     panels.addActions([d.toggleViewAction() for d in window.docks.values()])
+    view.addAction(a["view.reset_layout"])
     window.menus["run"] = bar.addMenu("&Run")  # filled by the run controller
     window.menus["run"].menuAction().setVisible(False)
     window.menus["help"] = bar.addMenu("&Help")

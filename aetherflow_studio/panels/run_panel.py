@@ -109,7 +109,8 @@ class RunPanel(LivePanel):
         # Long status lines must not widen the window: the label takes what is left (the
         # full text is in its tooltip).
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.status.setMinimumWidth(160)
+        self.status.setMinimumWidth(100)
+        self._compact()
         self.banner = QLabel("Running: edits apply to the next run")
         self.banner.setStyleSheet("background:#5d4037; color:#ffe0b2; padding:2px 6px;"
                                   "border-radius:3px;")  # fmt: skip
@@ -130,6 +131,17 @@ class RunPanel(LivePanel):
         controller.run_finished.connect(self._on_controller_run_finished)
         controller.run_failed.connect(self._on_controller_run_failed)
         self._sync_fields()
+
+    def _compact(self) -> None:
+        """Fit the row in a 1280 px window: combos size to a short text (their popups
+        still show the whole entries) and the number boxes to their digits."""
+        for combo in (self.executor, self.input_kind):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(9)
+        self.count.setMaximumWidth(90)
+        self.workers.setMaximumWidth(64)
 
     def wants_frames(self) -> bool:
         return False  # the status line alone never keeps the poll running
