@@ -96,9 +96,9 @@ def test_trust_store_paths_are_resolved(tmp_path) -> None:
 
 
 def test_the_bundled_examples_are_trusted_without_asking(tmp_path):
-    from aetherflow_studio.app.resources import examples_dir
     from aetherflow_studio.app.settings import StudioSettings
     from aetherflow_studio.app.trust import TrustStore
+    from aetherflow_studio.library.resources import examples_dir
 
     store = TrustStore(StudioSettings(tmp_path / "s.ini"))
     assert store.is_trusted(examples_dir() / "etl_pipeline.aflow")

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolButton
 from test_app_support import write_node_module
 
-from aetherflow_studio.app.node_catalog import load_module
 from aetherflow_studio.document import FlowDocument
+from aetherflow_studio.library.node_catalog import load_module
 from aetherflow_studio.panels.inspector_panel import InspectorPanel
 from aetherflow_studio.widgets.value_editors import (
     BoolEditor,

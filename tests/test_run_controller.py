@@ -104,7 +104,7 @@ def test_dask_executor_runs_from_the_ui_and_the_services_panel_says_what_shared_
 ):
     from pathlib import Path
 
-    from aetherflow_studio.run_ui.install import DASK_NOTE
+    from aetherflow_studio.app.run_install import DASK_NOTE
 
     flow = counting_flow(fail_every=10)
     flow.search_paths = [str(Path(__file__).parent)]  # Dask worker processes import the nodes

@@ -10,8 +10,9 @@ from typing import Any
 
 from aetherflow import __version__
 
+from aetherflow_studio.library.resources import examples_dir, icon_path
+
 from . import qt_probe
-from .resources import examples_dir, icon_path
 
 EXAMPLES_DIR = examples_dir()
 

@@ -12,7 +12,6 @@ Extension points for later panels (run controls, live plots, thread state):
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aetherflow_studio.canvas.theme import apply_theme
 from aetherflow_studio.panels.inspector_panel import InspectorPanel
 from aetherflow_studio.panels.library_panel import LibraryPanel
 from aetherflow_studio.panels.problems_panel import ProblemsPanel
@@ -44,8 +44,8 @@ from . import breakpoint_actions, dialogs, dock_layout, trust_banner, window_act
 from . import canvas_adapter as canvas
 from .files import FileController
 from .recovery import AUTOSAVE_MS, RecoveryStore
+from .run_install import RunUI, install_run_ui
 from .settings import StudioSettings
-from .theme import apply_theme
 from .trust import TrustStore
 from .validation import ValidationController
 from .window_state import WindowState
@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self.set_theme(self.settings.theme)
         self.files.new_flow(ask=False)
         self.trust_banner = trust_banner.install(self)
-        self.run_ui: Any = None
+        self.run_ui: RunUI | None = None
         self._install_extensions()
         self._restore_window_state()
 
@@ -184,11 +184,7 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(action)
 
     def _install_extensions(self) -> None:
-        """Run controls, live panels and overlays, when the run package is present."""
-        if importlib.util.find_spec("aetherflow_studio.run_ui.install") is None:
-            return
-        from aetherflow_studio.run_ui.install import install_run_ui
-
+        """Run controls, live panels and overlays."""
         self.run_ui = install_run_ui(self)
 
     # -- building ---------------------------------------------------------------------

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .resources import examples_dir, icon_path
+from aetherflow_studio.library.resources import examples_dir, icon_path
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

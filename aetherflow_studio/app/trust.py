@@ -12,7 +12,8 @@ import enum
 import os
 from pathlib import Path
 
-from .resources import examples_dir
+from aetherflow_studio.library.resources import examples_dir
+
 from .settings import StudioSettings
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aetherflow_studio.app.node_catalog import NodeCatalog, NodeEntry
+from aetherflow_studio.library.node_catalog import NodeCatalog, NodeEntry
 
 NODE_REF_MIME = "application/x-aetherflow-node-ref"
 _REF_ROLE = Qt.ItemDataRole.UserRole + 1

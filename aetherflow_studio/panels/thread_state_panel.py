@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aetherflow_studio.app import theme
+from aetherflow_studio.canvas import theme
 
 from .live_panel import LivePanel
 from .stacks_dialog import StacksDialog

@@ -20,6 +20,8 @@ from .errors import (
     ReferenceResolutionError,
     ScopeError,
 )
+from .graph import convert as _convert  # noqa: F401  (binds Node.to_flow)
+from .graph import fileformat as _fileformat  # noqa: F401  (binds Flow.save, Flow.load...)
 from .graph.export import export_script
 from .graph.model import Flow
 from .graph.specs import Edge, GroupSpec, NodeSpec, PortSpec, ServiceSpec

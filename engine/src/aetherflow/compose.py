@@ -10,6 +10,7 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
+from .bindings import bind
 from .node import Node
 
 
@@ -160,3 +161,15 @@ class Repeat(Composition):
 
     def _init_args(self) -> tuple[Any, ...]:
         return (self.body, self.times)
+
+
+def _then(first: Node, next_node: Node) -> Sequence:
+    return Sequence([first, next_node])
+
+
+# `Node`'s composition methods build these (see `aetherflow.bindings`).
+bind("node.then", _then)
+bind("node.fan_out_to", FanOut)
+bind("node.fan_in", FanIn)
+bind("node.branch_on", Branch)
+bind("node.repeat", Repeat)

@@ -8,11 +8,11 @@ import textwrap
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, overload
 
+from .bindings import bound
 from .policy import ExceptionRef, NodePolicy, make_policy
 from .refs import ref_of, resolve_ref
 
 if TYPE_CHECKING:
-    from .compose import LoopControl  # noqa: F401
     from .graph.model import Flow
 
 
@@ -28,9 +28,6 @@ class _Missing:
 
 MISSING: Any = _Missing()
 """Marks a parameter without a default."""
-
-_run_once: Any = None
-_arun_once: Any = None
 
 
 class Param:
@@ -219,52 +216,39 @@ class Node:
             A `BaseFlowContext` subclass or instance; its providers fill parameters of
             the same name, resolved on the calling thread.
         """
-        global _run_once
-        if _run_once is None:  # imported late: runtime imports this module
-            from .runtime.program import run_once as _run_once
         flow = self._flow_cache if self._flow_cache is not None else self.to_flow()
-        return _run_once(flow, state, context)
+        return bound("node.run")(flow, state, context)
 
     async def arun(
         self, state: dict[str, Any] | None = None, context: Any = None
     ) -> dict[str, Any]:
         """`run` from async code: ``await node.arun(state, context)`` awaits the async
         nodes on the running event loop (sync nodes are called on it directly)."""
-        global _arun_once
-        if _arun_once is None:
-            from .runtime.program import arun_once as _arun_once
         flow = self._flow_cache if self._flow_cache is not None else self.to_flow()
-        result: dict[str, Any] = await _arun_once(flow, state, context)
+        result: dict[str, Any] = await bound("node.arun")(flow, state, context)
         return result
 
     def to_flow(self) -> Flow:
         """The equivalent `Flow`, so code-built pipelines open in the Studio."""
         if self._flow_cache is None:
-            from .graph.convert import composition_to_flow
-
-            self._flow_cache = composition_to_flow(self)
+            self._flow_cache = bound("node.to_flow")(self)
         return self._flow_cache
 
     # -- composition ------------------------------------------------------------------
     def then(self, next_node: Node) -> Node:
         """Run ``next_node`` after this one."""
-        from .compose import Sequence
-
-        return Sequence([self, next_node])
+        return bound("node.then")(self, next_node)
 
     def fan_out_to(
         self, nodes: list[Node], executor: str = "thread", max_workers: int | None = None
     ) -> Node:
         """Run each of ``nodes`` on a pool thread with a copy of the state."""
-        from .compose import FanOut
-
-        return FanOut(self, nodes, executor=executor, max_workers=max_workers)
+        fan_out = bound("node.fan_out_to")
+        return fan_out(self, nodes, executor=executor, max_workers=max_workers)
 
     def fan_in(self, aggregator: Node) -> Node:
         """Run ``aggregator`` on the fan-out's results (its ``parallel_results`` parameter)."""
-        from .compose import FanIn
-
-        return FanIn(self, aggregator)
+        return bound("node.fan_in")(self, aggregator)
 
     def fan_out_in(
         self,
@@ -278,15 +262,11 @@ class Node:
 
     def branch_on(self, conditions: dict[Any, Node]) -> Node:
         """Run the node mapped to this node's result."""
-        from .compose import Branch
-
-        return Branch(self, conditions)
+        return bound("node.branch_on")(self, conditions)
 
     def repeat(self, times: int) -> Node:
         """Run this node ``times`` times; a `LoopControl.BREAK` result stops early."""
-        from .compose import Repeat
-
-        return Repeat(self, times)
+        return bound("node.repeat")(self, times)
 
 
 @overload

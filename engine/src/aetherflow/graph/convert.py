@@ -7,6 +7,7 @@ because an unwired parameter reads the run state key of its name.
 
 from __future__ import annotations
 
+from ..bindings import bind
 from ..compose import Branch, FanIn, FanOut, Repeat, Sequence
 from ..node import Node
 from .model import Flow
@@ -76,3 +77,6 @@ def _emit_branch(n: Branch, flow: Flow, producers: Producers) -> list[str]:
         cases.append({"value": value, "members": _emit(target, flow, dict(producers))})
     members = [condition] + [m for c in cases for m in c["members"]]
     return [*before, flow.add_group("branch", members, condition=condition, cases=cases)]
+
+
+bind("node.to_flow", composition_to_flow)

@@ -19,6 +19,7 @@ import re
 import warnings
 from typing import Any
 
+from ..bindings import bind
 from ..errors import FlowFormatError, FlowFormatWarning
 from . import schemas
 from .atomicfile import atomic_write
@@ -473,3 +474,9 @@ def save_flow(flow: Flow, path: str | os.PathLike[str]) -> None:
     except OSError as exc:
         raise FlowFormatError(shown, None, f"cannot write the file: {exc.strerror or exc}") from exc
     flow.path = shown
+
+
+bind("flow.save", save_flow)
+bind("flow.load", load_flow)
+bind("flow.to_dict", flow_to_dict)
+bind("flow.from_dict", flow_from_dict)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from ..bindings import bound
 from ..context import (
     SCOPES,
     declared_scope,
@@ -570,53 +571,37 @@ class Flow:
     # -- the rest lives in sibling modules --------------------------------------------
     def inputs(self) -> list[str]:
         """Parameters nothing inside the flow fills: each item must provide them."""
-        from .validate import flow_inputs
-
-        return flow_inputs(self)
+        return bound("flow.inputs")(self)
 
     def validate(self, resolve: bool = True) -> list[Problem]:
         """Return the problems of this flow: no errors when it can run (infos name its
         flow inputs). See `aetherflow.graph.validate`."""
-        from .validate import validate_flow
-
-        return validate_flow(self, resolve=resolve)
+        return bound("flow.validate")(self, resolve=resolve)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the flow as a ``.aflow`` file, atomically."""
-        from .fileformat import save_flow
-
-        save_flow(self, path)
+        bound("flow.save")(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Flow:
         """Read a ``.aflow`` file. Never imports or runs code."""
-        from .fileformat import load_flow
-
-        return load_flow(path)
+        return bound("flow.load")(path)
 
     def to_dict(self) -> dict[str, Any]:
         """The flow as the JSON document of the file format."""
-        from .fileformat import flow_to_dict
-
-        return flow_to_dict(self)
+        return bound("flow.to_dict")(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], origin: str = "<dict>") -> Flow:
-        from .fileformat import flow_from_dict
-
-        return flow_from_dict(data, origin)
+        return bound("flow.from_dict")(data, origin)
 
     def run(self, items: Any = None, **options: Any) -> Any:
         """Run the flow over ``items`` on worker threads; see `aetherflow.runtime.executor`."""
-        from ..runtime.executor import run_flow
-
-        return run_flow(self, items, **options)
+        return bound("flow.run")(self, items, **options)
 
     def start(self, items: Any = None, **options: Any) -> Any:
         """Start a run in the background and return its handle."""
-        from ..runtime.executor import start_flow
-
-        return start_flow(self, items, **options)
+        return bound("flow.start")(self, items, **options)
 
     @bulk
     def copy(self) -> Flow:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from ..bindings import bind
 from ..context import SCOPES, declared_scope, service_providers
 from ..errors import AetherFlowError
 from .bulk import bulk
@@ -381,3 +382,7 @@ _GROUP_CHECKS = {
     "branch": _Checker.check_branch,
     "parallel": _Checker.check_parallel,
 }
+
+
+bind("flow.validate", validate_flow)
+bind("flow.inputs", flow_inputs)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from ..bindings import bind
 from ..errors import FlowError
 from ..graph.model import Flow
 from ..telemetry.collector import RunStatus, Telemetry
@@ -556,6 +557,10 @@ def run_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> 
         handle.cancel()
         handle.wait()
         raise
+
+
+bind("flow.run", run_flow)
+bind("flow.start", start_flow)
 
 
 if TYPE_CHECKING:  # mypy checks that the class implements the protocol

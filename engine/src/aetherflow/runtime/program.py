@@ -14,6 +14,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from time import perf_counter
 from typing import Any
 
+from ..bindings import bind
 from ..compose import LoopControl
 from ..context import BaseFlowContext
 from ..errors import (
@@ -615,3 +616,7 @@ async def arun_once(flow: Flow, state: dict[str, Any] | None, context: Any) -> d
         context = default_context()
     prog = program_for(flow, context)
     return await prog.arun_state({} if state is None else state, prog.container_services)
+
+
+bind("node.run", run_once)
+bind("node.arun", arun_once)

@@ -16,10 +16,9 @@ from aetherflow_studio.panels.run_panel import RunPanel
 from aetherflow_studio.panels.thread_state_panel import ThreadStatePanel
 from aetherflow_studio.panels.throughput_panel import ThroughputPanel
 from aetherflow_studio.panels.timeline_panel import TimelinePanel
-
-from .overlays import RunOverlays
-from .run_controller import RunController
-from .run_scope import RunScope
+from aetherflow_studio.run_ui.overlays import RunOverlays
+from aetherflow_studio.run_ui.run_controller import RunController
+from aetherflow_studio.run_ui.run_scope import RunScope
 
 Area = Qt.DockWidgetArea
 

@@ -1,0 +1,1 @@
+"""Where nodes and bundled resources come from: the node catalogue and resource paths."""
