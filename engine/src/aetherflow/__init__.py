@@ -28,6 +28,7 @@ from .graph.specs import Edge, GroupSpec, NodeSpec, PortSpec, ServiceSpec
 from .graph.validate import Problem
 from .node import Node, node
 from .policy import NodePolicy
+from .runtime import once as _once  # noqa: F401  (binds Node.run, Node.arun)
 from .runtime.executor import ThreadRunHandle
 from .runtime.handle import RunHandle
 from .runtime.report import ItemError, RunReport

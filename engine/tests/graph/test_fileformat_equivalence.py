@@ -75,7 +75,7 @@ def test_branch_case_values_keep_their_json_types(tmp_path: Path) -> None:
 
 
 def test_run_once_on_a_loaded_flow(tmp_path: Path) -> None:
-    from aetherflow.runtime.program import run_once
+    from aetherflow.runtime.once import run_once
 
     loaded = _reload(s.double.then(s.inc), tmp_path)
     assert run_once(loaded, {"x": 5}, None)["z"] == 11

@@ -22,6 +22,7 @@ from .program import (
     BranchStep,
     CallStep,
     ParallelStep,
+    Program,
     RepeatStep,
     Step,
     Wired,
@@ -242,3 +243,26 @@ def run_on_thread_loop(coro: Coroutine[Any, Any, Any], what: str) -> Any:
     if loop is None or loop.is_closed():
         loop = _loops.loop = asyncio.new_event_loop()
     return loop.run_until_complete(coro)
+
+
+def async_steps(prog: Program) -> AsyncSteps:
+    """The program's steps for an event loop, built on first use."""
+    if prog._async is None:
+        prog._async = AsyncSteps(prog.steps)
+    steps: AsyncSteps = prog._async
+    return steps
+
+
+async def arun_item(prog: Program, item: Any, svc: Services, probe: Any = None) -> dict[str, Any]:
+    """`Program.run_item` on the running event loop (for flows with async nodes)."""
+    state, wired = prog.item_state(item)
+    await async_steps(prog).run(state, wired, svc, probe)
+    return state
+
+
+async def arun_state(
+    prog: Program, state: dict[str, Any], svc: Services, probe: Any = None
+) -> dict[str, Any]:
+    """`Program.run_state` on the running event loop."""
+    await async_steps(prog).run(state, {}, svc, probe)
+    return state

@@ -18,6 +18,7 @@ import asyncio
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from .aio import arun_item
 from .feed import WAIT
 from .guarded import WorkerAbandoned
 from .report import ItemError
@@ -97,7 +98,7 @@ class Lanes:
         run, probe = worker.run, worker.probe
         tprobe = probe if run.telemetry_on else None
         probe.timing = probe.counting = True  # lanes interleave: time every call
-        arun_item, extract = run.program.arun_item, run.extract
+        program, extract = run.program, run.extract
         while True:
             picked = await self._next()
             if picked is None:
@@ -107,7 +108,7 @@ class Lanes:
             probe.in_flight += 1
             probe.busy = True
             try:
-                outcome = extract(await arun_item(chunk.items[i], self.svc, tprobe))
+                outcome = extract(await arun_item(program, chunk.items[i], self.svc, tprobe))
             except asyncio.CancelledError as exc:
                 probe.items_failed += 1
                 self._finished(chunk, i, _cancelled(index, exc))

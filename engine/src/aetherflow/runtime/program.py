@@ -14,7 +14,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from time import perf_counter
 from typing import Any
 
-from ..bindings import bind
 from ..compose import LoopControl
 from ..context import BaseFlowContext
 from ..errors import (
@@ -382,7 +381,7 @@ class Program:
         self._parent = _control_parents(flow)
         self.parallel_steps: list[ParallelStep] = []
         self.call_steps: list[CallStep] = []
-        self._async: Any = None
+        self._async: Any = None  # aio.AsyncSteps, built on first use (aio.async_steps)
         self.steps: list[Step] = self._compile_level(self._top_level(order))
         self.inputs = _flow_inputs(flow, services)
         # some node is `async def`: items then run on an event loop
@@ -461,27 +460,6 @@ class Program:
         step = CallStep(self._index[node_id], spec, node, self.flow, self._services, outs)
         self.call_steps.append(step)
         return step
-
-    def async_steps(self) -> Any:
-        """The steps for an event loop (`aio.AsyncSteps`), built on first use."""
-        if self._async is None:
-            from .aio import AsyncSteps
-
-            self._async = AsyncSteps(self.steps)
-        return self._async
-
-    async def arun_item(self, item: Any, svc: Services, probe: Any = None) -> dict[str, Any]:
-        """`run_item` on the running event loop (for flows with async nodes)."""
-        state, wired = self.item_state(item)
-        await self.async_steps().run(state, wired, svc, probe)
-        return state
-
-    async def arun_state(
-        self, state: dict[str, Any], svc: Services, probe: Any = None
-    ) -> dict[str, Any]:
-        """`run_state` on the running event loop."""
-        await self.async_steps().run(state, {}, svc, probe)
-        return state
 
     # -- running ------------------------------------------------------------------------
     def item_state(self, item: Any) -> tuple[dict[str, Any], Wired]:
@@ -592,31 +570,3 @@ def program_for(flow: Flow, context: Any) -> Program:
                 _program_cache.clear()
             _program_cache[key] = prog
     return prog
-
-
-def run_once(flow: Flow, state: dict[str, Any] | None, context: Any) -> dict[str, Any]:
-    """`Node.run`: run ``flow`` on the calling thread with ``state`` and ``context``."""
-    if context is None:
-        context = BaseFlowContext
-    prog = _program_cache.get((id(flow), id(context)))
-    if prog is None or prog.flow is not flow:
-        prog = program_for(flow, context)
-    if prog.is_async:
-        from .aio import run_on_thread_loop
-
-        coro = prog.arun_state({} if state is None else state, prog.container_services)
-        result: dict[str, Any] = run_on_thread_loop(coro, flow.name)
-        return result
-    return prog.run_state({} if state is None else state, prog.container_services)
-
-
-async def arun_once(flow: Flow, state: dict[str, Any] | None, context: Any) -> dict[str, Any]:
-    """`Node.arun`: run ``flow`` on the running event loop."""
-    if context is None:
-        context = default_context()
-    prog = program_for(flow, context)
-    return await prog.arun_state({} if state is None else state, prog.container_services)
-
-
-bind("node.run", run_once)
-bind("node.arun", arun_once)
