@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QToolBar
 
+from aetherflow_studio.app.race_marks import RaceMarks
 from aetherflow_studio.panels.errors_panel import ErrorsPanel
 from aetherflow_studio.panels.history_panel import HistoryPanel
 from aetherflow_studio.panels.run_panel import RunPanel
@@ -36,6 +37,7 @@ class RunUI:
     errors: ErrorsPanel
     history: HistoryPanel
     overlays: RunOverlays
+    races: RaceMarks
     scope: Any = None  # the RunScope: which flow the panels describe
 
     def run(self) -> int:
@@ -79,9 +81,11 @@ def install_run_ui(window: Any) -> RunUI:
     toolbar.addWidget(panel)
     window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+    history = HistoryPanel()
     ui = RunUI(controller, panel, toolbar, ThroughputPanel(controller), TimelinePanel(controller),
-               ThreadStatePanel(controller), ErrorsPanel(), HistoryPanel(),
-               RunOverlays(controller, lambda: window.scene))  # fmt: skip
+               ThreadStatePanel(controller), ErrorsPanel(), history,
+               RunOverlays(controller, lambda: window.scene),
+               RaceMarks(window, controller, history))  # fmt: skip
     actions["run.start"].triggered.connect(lambda _c=False: ui.run())
     _add_docks(window, ui)
     _connect(window, ui)

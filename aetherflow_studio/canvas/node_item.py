@@ -248,7 +248,7 @@ class NodeItem(QGraphicsItem):
             return style.color(pal.stopped)
         if selected:
             return style.color(pal.selected)
-        if self.overlay_state in ("running", "failed", "ok"):
+        if self.overlay_state in ("running", "failed", "ok", "race"):
             return style.color(getattr(pal, self.overlay_state))
         if self.problems:
             return style.color(pal.problem)

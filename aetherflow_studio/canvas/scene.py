@@ -32,7 +32,7 @@ from .overview_item import OverviewItem
 from .wire_values import WireValues
 
 EdgeKey = tuple[str, str]
-OVERLAY_STATES = ("idle", "running", "failed", "ok")
+OVERLAY_STATES = ("idle", "running", "failed", "ok", "race")
 _NO_CACHE = QGraphicsItem.CacheMode.NoCache
 _NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 
@@ -493,7 +493,7 @@ class FlowScene(QGraphicsScene):
 
     def set_node_overlay(self, node_id: str, text: str | None, state: str = "idle") -> None:
         """A line under the node (run stats) and a border colour for ``state``:
-        "idle", "running", "failed" or "ok"."""
+        "idle", "running", "failed", "ok" or "race" (the race check found its writes)."""
         if state not in OVERLAY_STATES:
             raise ValueError(f"unknown overlay state {state!r}: use one of {OVERLAY_STATES}")
         item = self.node_items.get(node_id)

@@ -46,6 +46,7 @@ class Palette:
     ok: str
     breakpoint: str = "#e5484d"
     stopped: str = "#ffd43b"  # a worker waits at a breakpoint before this node
+    race: str = "#ff7a45"  # the race check found unlocked writes by this node
 
 
 DARK = Palette(
@@ -108,6 +109,7 @@ LIGHT = Palette(
     ok="#2e9e5b",
     breakpoint="#d42a30",
     stopped="#e0a800",
+    race="#d4521c",
 )
 
 PALETTES = {"dark": DARK, "light": LIGHT}

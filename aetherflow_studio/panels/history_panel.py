@@ -126,6 +126,8 @@ class HistoryPanel(QWidget):
         rows = [(name, ra, rb) for name, ra, rb in zip(COLUMNS, _row(a), _row(b), strict=True)]
         if a.settings.profile_shared or b.settings.profile_shared:
             rows.append(("shared time", a.shared_time_text(), b.shared_time_text()))
+        if a.settings.check_races or b.settings.check_races:
+            rows.append(("races", a.races_text(), b.races_text()))
         nodes_a = {n.node: n for n in a.node_stats}
         for n in b.node_stats:
             if n.node in nodes_a:

@@ -48,6 +48,11 @@ COUNT_TIPS = {
     False: "How many items {i: 0}, {i: 1}, ... to generate",
 }
 PROFILE_NEEDS_THREADS = "Measuring shared services needs worker threads on this machine"
+RACES_TIP = (
+    "Watches the shared services' writes under a hostile thread schedule and "
+    "reports writes from several threads without the service's lock (slower)"
+)
+RACES_NEED_THREADS = "The race check watches worker threads: it needs the Threads executor"
 
 
 def dask_available() -> bool:
@@ -104,6 +109,10 @@ class RunPanel(LivePanel):
         self.profile_shared.setObjectName("profile_shared")
         self.profile_shared.setChecked(controller.settings.profile_shared)
         self.profile_shared.setToolTip(PROFILE_TIP)
+        self.check_races = QCheckBox("Check races")
+        self.check_races.setObjectName("check_races")
+        self.check_races.setChecked(controller.settings.check_races)
+        self.check_races.setToolTip(RACES_TIP)
         self.status = QLabel("Ready.")
         self.status.setObjectName("run_status")
         # Long status lines must not widen the window: the label takes what is left (the
@@ -123,6 +132,7 @@ class RunPanel(LivePanel):
                 layout.addWidget(label if isinstance(label, QLabel) else QLabel(label))
             layout.addWidget(w)
         layout.addWidget(self.profile_shared)
+        layout.addWidget(self.check_races)
         layout.addWidget(self.banner)
         layout.addWidget(self.status, 1)
         self.input_kind.currentIndexChanged.connect(lambda _i: self._sync_fields())
@@ -156,6 +166,7 @@ class RunPanel(LivePanel):
             address=self.address.text(), scopes=dict(base.scopes),
             profile_shared=self.profile_shared.isChecked()
             and self.executor.currentData() in LOCAL_EXECUTORS,
+            check_races=self.check_races.isChecked() and self.executor.currentData() == "thread",
         )  # fmt: skip
 
     def set_input(self, kind: str, count: int | None = None) -> None:
@@ -178,6 +189,9 @@ class RunPanel(LivePanel):
         self.executor.setToolTip(EXECUTOR_TIPS.get(self.executor.currentData(), ""))
         self.profile_shared.setEnabled(threads and self.controller.state == "idle")
         self.profile_shared.setToolTip(PROFILE_TIP if threads else PROFILE_NEEDS_THREADS)
+        races = self.executor.currentData() == "thread"  # it watches this process's threads
+        self.check_races.setEnabled(races and self.controller.state == "idle")
+        self.check_races.setToolTip(RACES_TIP if races else RACES_NEED_THREADS)
 
     def _on_browse_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Input items", "",
@@ -208,6 +222,7 @@ class RunPanel(LivePanel):
                   self.on_error, self.executor, self.address):  # fmt: skip
             w.setEnabled(not live)
         self.profile_shared.setEnabled(not live and self.executor.currentData() in LOCAL_EXECUTORS)
+        self.check_races.setEnabled(not live and self.executor.currentData() == "thread")
         if state == "starting":
             self._set_status("Starting…")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from aetherflow_studio.widgets.segmented_switch import SegmentedSwitch
@@ -102,7 +102,13 @@ def _builtin(name: str) -> bool:
 
 
 class ServicesPanel(QScrollArea):
-    """Lists ``document.flow.services``; rebuilt on every model change (they are few)."""
+    """Lists ``document.flow.services``; rebuilt on every model change (they are few).
+
+    ``cards_rebuilt`` is emitted after the cards were made anew (marks others put on the
+    cards, such as the race check's, are put back then).
+    """
+
+    cards_rebuilt = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -202,6 +208,7 @@ class ServicesPanel(QScrollArea):
         if old is not None:
             old.deleteLater()
         self.setWidget(content)
+        self.cards_rebuilt.emit()
 
     def _on_document_model_changed(self, _event: object) -> None:
         self.refresh()

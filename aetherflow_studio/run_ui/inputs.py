@@ -38,6 +38,9 @@ class RunSettings:
     profile_shared
         Time every call into shared services for scope advice (threads only; the
         services are wrapped in a timing proxy while measuring).
+    check_races
+        Watch the shared services for unlocked writes from several threads (threads
+        only; see `aetherflow.telemetry.races`).
     """
 
     workers: int = 4
@@ -50,6 +53,7 @@ class RunSettings:
     address: str = ""
     scopes: dict[str, str] = field(default_factory=dict)
     profile_shared: bool = False
+    check_races: bool = False
 
     def describe_input(self) -> str:
         if self.input_kind == "source":

@@ -130,6 +130,20 @@ class RunRecord:
             return ", ".join(a.short for a in self.advice)
         return "none shared" if self.settings.profile_shared and not self.error else "-"
 
+    @property
+    def races(self) -> list[Any]:
+        """The race check's `RaceFinding`s (empty when the run did not check)."""
+        return list(getattr(self.report, "races", None) or [])
+
+    def races_text(self) -> str:
+        """``"2: tally.count, tally.seen"``, ``"none"``, or ``"-"`` when not checked."""
+        if not getattr(self.settings, "check_races", False) or self.error:
+            return "-"
+        found = self.races
+        if not found:
+            return "none"
+        return f"{len(found)}: " + ", ".join(f"{f.service}.{f.attribute}" for f in found)
+
     def scope_text(self) -> str:
         iso = sorted(k for k, v in self.scopes.items() if v == "isolated" and k not in _BUILTIN)
         sh = sorted(k for k, v in self.scopes.items() if v == "shared" and k not in _BUILTIN)
