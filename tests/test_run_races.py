@@ -71,9 +71,16 @@ def test_the_box_is_off_by_default_and_needs_threads(qtbot, window):
     assert not panel.check_races.isChecked()
     assert panel.check_races.text() == "Check races"
     assert panel.settings().check_races is False
-    panel.executor.setCurrentIndex(panel.executor.findData("dask-local"))
-    assert not panel.check_races.isEnabled()
-    assert "Threads" in panel.check_races.toolTip()
+    panel.check_races.setChecked(True)
+    assert panel.settings().check_races is True
+    for other in ("dask-local", "process"):  # it watches threads of this process only
+        index = panel.executor.findData(other)
+        if index < 0:
+            continue
+        panel.executor.setCurrentIndex(index)
+        assert not panel.check_races.isEnabled()
+        assert "Threads" in panel.check_races.toolTip()
+        assert panel.settings().check_races is False
 
 
 def test_a_finding_marks_the_card_and_the_node_and_explains(qtbot, window):
