@@ -6,7 +6,7 @@ import json
 
 import pytest
 import studio_nodes as sn
-from aetherflow import Flow, NodeSpec, PortSpec
+from aetherflow import Flow, FlowFormatError, NodeSpec, PortSpec
 from aetherflow.graph import events as ev
 from aetherflow.graph.model import OutputSpec
 
@@ -195,8 +195,10 @@ def test_copy_paste_between_documents_and_duplicate(doc, qapp):
     doc.add_frame([a, b], "Ingest")
     text = doc.copy_fragment([a, b])
     data = json.loads(text)
-    assert len(data["nodes"]) == 2 and data["edges"] == [["load.rows", "clean.rows"]]
-    assert data["frames"][0]["label"] == "Ingest"
+    part = data["flow"]  # a flow document of the file format
+    assert part["format"] == "aetherflow" and len(part["nodes"]) == 2
+    assert part["edges"] == [{"source": "load.rows", "target": "clean.rows"}]
+    assert part["groups"][0]["label"] == "Ingest"
     other = FlowDocument(Flow("other"))
     before = snapshot(other.flow)
     ids = other.paste_fragment(text, at=(1000, 1000))
@@ -267,3 +269,13 @@ def test_save_and_open(doc, tmp_path, qtbot):
     opened = FlowDocument.from_file(path)
     assert snapshot(opened.flow)[:2] == snapshot(doc.flow)[:2]
     assert not opened.is_dirty
+
+
+def test_a_broken_fragment_is_refused_with_the_file_formats_message(doc, qapp):
+    a, _b, _c = chain(doc)
+    data = json.loads(doc.copy_fragment([a]))
+    data["flow"]["nodes"][0]["ref"] = "not a reference"
+    before = snapshot(doc.flow)
+    with pytest.raises(FlowFormatError, match="ref"):
+        doc.paste_fragment(json.dumps(data))
+    assert snapshot(doc.flow) == before  # nothing pasted

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from aetherflow import GroupSpec
+from aetherflow import GroupSpec, PortRef
 from aetherflow.graph import events as ev
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QCursor
@@ -123,7 +123,7 @@ class FlowScene(QGraphicsScene):
         self._update_edges_of(node_id)
 
     def _add_edge(self, source: str, target: str) -> None:
-        src, dst = source.rsplit(".", 1), target.rsplit(".", 1)
+        src, dst = PortRef.parse(source), PortRef.parse(target)
         a, b = self.node_items.get(src[0]), self.node_items.get(dst[0])
         if a is None or b is None or (source, target) in self.edge_items:
             return
@@ -147,9 +147,9 @@ class FlowScene(QGraphicsScene):
             return
         self._overview.invalidate()
         for port in key:
-            self._edges_at[port.rsplit(".", 1)[0]].discard(key)
+            self._edges_at[PortRef.parse(port).node].discard(key)
         self.removeItem(item)
-        node_id, port = key[0].rsplit(".", 1)
+        node_id, port = PortRef.parse(key[0])
         source = self.node_items.get(node_id)
         if source is not None and source.output_hints.pop(port, None):
             left = [self.edge_items[k].type_name for k in self._edges_at[node_id] if k[0] == key[0]]
@@ -161,7 +161,7 @@ class FlowScene(QGraphicsScene):
         self._overview.invalidate()  # the node moved or changed: so did its box
         for key in self._edges_at.get(node_id, ()):
             item = self.edge_items[key]
-            (sn, sp), (tn, tp) = key[0].rsplit(".", 1), key[1].rsplit(".", 1)
+            (sn, sp), (tn, tp) = PortRef.parse(key[0]), PortRef.parse(key[1])
             item.set_ends(self.node_items[sn].output_pos(sp), self.node_items[tn].input_pos(tp))
 
     # -- frames -----------------------------------------------------------------------
@@ -383,10 +383,10 @@ class FlowScene(QGraphicsScene):
                 self._relayout_frames_of(event.node_id)
         elif isinstance(event, ev.EdgeAdded):
             self._add_edge(event.source, event.target)
-            self._refresh_node(event.target.rsplit(".", 1)[0])
+            self._refresh_node(PortRef.parse(event.target).node)
         elif isinstance(event, ev.EdgeRemoved):
             self._remove_edge((event.source, event.target))
-            self._refresh_node(event.target.rsplit(".", 1)[0])
+            self._refresh_node(PortRef.parse(event.target).node)
         elif isinstance(event, ev.NodeAdded):
             self._add_node(event.node_id)
         elif isinstance(event, ev.NodeRemoved):
@@ -608,7 +608,7 @@ class FlowScene(QGraphicsScene):
         else:
             self._wire_ok = self._doc.connectable_sources(ref)
         for target in self._wire_ok:
-            node_id, name = target.rsplit(".", 1)
+            node_id, name = PortRef.parse(target)
             item = self.node_items.get(node_id)
             if item is not None:
                 item.set_highlighted(item.highlighted | {name})

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from aetherflow import FlowFormatError
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
@@ -292,7 +293,11 @@ class FlowView(QGraphicsView):
         ids = self._scene.selected_node_ids()
         if not ids:
             return None
-        text = self.document.copy_fragment(ids)
+        try:
+            text = self.document.copy_fragment(ids)
+        except FlowFormatError as exc:  # a node the file format cannot write
+            self._scene.status_message.emit(f"Cannot copy: {exc}")
+            return None
         QGuiApplication.clipboard().setText(text)
         self._scene.status_message.emit(f"Copied {len(ids)} node(s)")
         return text
@@ -301,10 +306,12 @@ class FlowView(QGraphicsView):
         """Paste the clipboard's fragment at the cursor (or offset when it is elsewhere)."""
         text = QGuiApplication.clipboard().text()
         cursor = self._cursor_scene_pos()
-        if cursor is not None:
-            ids = self.document.paste_fragment(text, at=(cursor.x(), cursor.y()))
-        else:
-            ids = self.document.paste_fragment(text)
+        at = (cursor.x(), cursor.y()) if cursor is not None else None
+        try:
+            ids = self.document.paste_fragment(text, at=at)
+        except FlowFormatError as exc:  # a fragment the file format refuses
+            self._scene.status_message.emit(f"Cannot paste: {exc}")
+            return []
         if ids:
             self._scene.select_nodes(ids)
         return ids

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from aetherflow import Edge, Flow, GroupSpec, NodeSpec
+from aetherflow import Edge, Flow, GroupSpec, NodeSpec, PortRef
 from aetherflow.node import MISSING
 from PySide6.QtGui import QUndoCommand
 
@@ -216,7 +216,7 @@ def _add_group(flow: Flow, g: GroupSpec) -> None:
 
 
 def _touches(edge: tuple[str, str], nodes: set[str]) -> bool:
-    return edge[0].rsplit(".", 1)[0] in nodes or edge[1].rsplit(".", 1)[0] in nodes
+    return PortRef.parse(edge[0]).node in nodes or PortRef.parse(edge[1]).node in nodes
 
 
 def _groups_containing(flow: Flow, ids: set[str]) -> set[str]:

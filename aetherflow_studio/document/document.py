@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
-from aetherflow import Flow, GroupSpec, Node, NodeSpec
+from aetherflow import Flow, GroupSpec, Node, NodeSpec, PortRef
 from aetherflow.graph import events as ev
+from aetherflow.graph.model import unique_id
 from aetherflow.node import MISSING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -21,9 +22,7 @@ from .fragments import (
     parse_fragment,
     resolve_loaded,
     resolve_or_none,
-    spec_from_dict,
     spec_from_node,
-    unique_id,
 )
 from .layout import Size, estimated_size, layered_positions
 from .typecheck import types_compatible
@@ -317,7 +316,7 @@ class FlowDocument(QObject):
         reason = self._port_problem(source, target)
         if reason:
             return reason
-        src, dst = source.rsplit(".", 1)[0], target.rsplit(".", 1)[0]
+        src, dst = PortRef.parse(source).node, PortRef.parse(target).node
         if self._flow.would_cycle(src, dst):
             return f"would create a cycle: '{dst}' already feeds '{src}'"
         return None
@@ -325,10 +324,10 @@ class FlowDocument(QObject):
     def _port_problem(self, source: str, target: str, wired: set[str] | None = None) -> str | None:
         """Every check but the cycle one; ``wired``: the wired inputs, when known."""
         flow = self._flow
-        if "." not in source or "." not in target:
+        try:
+            (src_id, out), (dst_id, inp) = PortRef.parse(source), PortRef.parse(target)
+        except ValueError:
             return "ports look like 'node.port'"
-        src_id, out = source.rsplit(".", 1)
-        dst_id, inp = target.rsplit(".", 1)
         src, dst = flow.nodes.get(src_id), flow.nodes.get(dst_id)
         if src is None or dst is None:
             return f"no node '{src_id if src is None else dst_id}'"
@@ -347,7 +346,7 @@ class FlowDocument(QObject):
 
     def connectable_targets(self, source: str) -> set[str]:
         """Every input ``"node.port"`` that ``source`` may feed (one graph walk for all)."""
-        src_id = source.rsplit(".", 1)[0]
+        src_id = PortRef.parse(source).node
         if src_id not in self._flow.nodes:
             return set()
         upstream = nx.ancestors(self._flow.graph(), src_id) | {src_id}
@@ -364,7 +363,7 @@ class FlowDocument(QObject):
 
     def connectable_sources(self, target: str) -> set[str]:
         """Every output ``"node.port"`` that may feed ``target`` (one graph walk for all)."""
-        dst_id = target.rsplit(".", 1)[0]
+        dst_id = PortRef.parse(target).node
         if dst_id not in self._flow.nodes:
             return set()
         downstream = nx.descendants(self._flow.graph(), dst_id) | {dst_id}
@@ -465,10 +464,10 @@ class FlowDocument(QObject):
         Positions move by ``offset``, or the fragment's top-left lands on ``at`` when given.
         Text that is not a fragment adds nothing and returns [].
         """
-        data = parse_fragment(text)
-        if not data or not data.get("nodes"):
+        part = parse_fragment(text)
+        if part is None or not part.nodes:
             return []
-        specs = [spec_from_dict(d) for d in data["nodes"]]
+        specs = list(part.nodes.values())
         if at is not None:
             left = min(s.position[0] for s in specs)
             top = min(s.position[1] for s in specs)
@@ -479,14 +478,14 @@ class FlowDocument(QObject):
             taken.add(spec.id)
             spec.position = (spec.position[0] + offset[0], spec.position[1] + offset[1])
             spec.node = self._live_node(spec.ref) if spec.error is None else None
-        edges = [(_rename(s, renamed), _rename(t, renamed)) for s, t in data.get("edges", [])]
+        edges = [(_rename(e.source, renamed), _rename(e.target, renamed)) for e in part.edges]
         edges = [(s, t) for s, t in edges if s and t]
         groups = []
-        for frame in data.get("frames", []):
-            gid = unique_id(frame.get("id") or "frame", taken)
+        for frame in part.groups.values():
+            gid = unique_id(frame.id or "frame", taken)
             taken.add(gid)
-            members = [renamed[m] for m in frame.get("members", []) if m in renamed]
-            groups.append(GroupSpec(gid, "frame", members, frame.get("label")))
+            members = [renamed[m] for m in frame.members if m in renamed]
+            groups.append(GroupSpec(gid, "frame", members, frame.label))
         text = f"Paste {_plural(len(specs), 'node')}"
         self._stack.push(cmd.AddNodesCommand(self._flow, specs, edges, groups, text))
         return [s.id for s in specs]
@@ -531,5 +530,5 @@ class FlowDocument(QObject):
 
 
 def _rename(port_ref: str, renamed: dict[str, str]) -> str | None:
-    node_id, _, port = port_ref.rpartition(".")
-    return f"{renamed[node_id]}.{port}" if node_id in renamed else None
+    node_id, port = PortRef.parse(port_ref)
+    return str(PortRef(renamed[node_id], port)) if node_id in renamed else None

@@ -5,17 +5,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import re
 import sys
-from typing import Any
 
-from aetherflow import Flow, GroupSpec, Node, NodeSpec, PortSpec
-from aetherflow.graph.model import OutputSpec
+from aetherflow import Flow, GroupSpec, Node, NodeSpec
+from aetherflow.graph.fileformat import flow_from_dict, flow_to_dict
 from aetherflow.refs import resolve_ref, split_ref
 
 FRAGMENT_FORMAT = "aetherflow-fragment"
-FRAGMENT_VERSION = 1
-_ID_RE = re.compile(r"[^0-9A-Za-z_\-]+")
+FRAGMENT_VERSION = 2  # 2: the part is a flow document of the file format
 
 
 def copy_spec(spec: NodeSpec) -> NodeSpec:
@@ -31,17 +28,6 @@ def copy_spec(spec: NodeSpec) -> NodeSpec:
 
 def copy_group(group: GroupSpec) -> GroupSpec:
     return copy.deepcopy(group)
-
-
-def unique_id(base: str, taken: set[str]) -> str:
-    """``base`` made a valid id that is not in ``taken`` (``base_2``, ``base_3``...)."""
-    base = _ID_RE.sub("_", base).strip("_") or "node"
-    if base not in taken:
-        return base
-    i = 2
-    while f"{base}_{i}" in taken:
-        i += 1
-    return f"{base}_{i}"
 
 
 def spec_from_node(node: Node) -> NodeSpec:
@@ -70,67 +56,56 @@ def resolve_or_none(ref: str) -> Node | None:
 
 
 # -- clipboard fragment ------------------------------------------------------------------
-def spec_to_dict(spec: NodeSpec) -> dict[str, Any]:
-    return {
-        "id": spec.id,
-        "ref": spec.ref,
-        "label": spec.label,
-        "constants": spec.constants,
-        "position": list(spec.position),
-        "inputs": [dataclasses.asdict(p) for p in spec.inputs],
-        "outputs": [dataclasses.asdict(o) for o in spec.outputs],
-        "doc": spec.doc,
-        "extra": spec.extra,
-        "error": spec.error,
-    }
-
-
-def spec_from_dict(data: dict[str, Any]) -> NodeSpec:
-    pos = data.get("position") or (0.0, 0.0)
-    return NodeSpec(
-        id=str(data["id"]),
-        ref=str(data["ref"]),
-        label=data.get("label"),
-        constants=dict(data.get("constants") or {}),
-        position=(float(pos[0]), float(pos[1])),
-        inputs=[PortSpec(**p) for p in data.get("inputs") or []],
-        outputs=[OutputSpec(**o) for o in data.get("outputs") or []],
-        doc=data.get("doc") or "",
-        extra=dict(data.get("extra") or {}),
-        error=data.get("error"),
-    )
-
-
 def fragment_text(flow: Flow, node_ids: list[str]) -> str:
-    """JSON text of ``node_ids``, the edges among them and the frames around only them."""
+    """JSON text of ``node_ids``, the edges among them and the frames around only them.
+
+    The part is written by the file format itself (`flow_to_dict`), so a fragment holds
+    exactly what a saved flow would, and is read back with the same checks.
+
+    Raises
+    ------
+    FlowFormatError
+        For a node the file format cannot write (a constant that is not JSON...).
+    """
     chosen = [i for i in node_ids if i in flow.nodes]
     inside = set(chosen)
-    edges = [
-        [e.source, e.target]
-        for e in flow.edges
-        if e.source_node in inside and e.target_node in inside
-    ]
-    frames = [
-        {"id": g.id, "label": g.label, "members": [m for m in g.members if m in inside]}
-        for g in flow.groups.values()
-        if g.kind == "frame" and g.members and all(m in inside for m in g.members)
-    ]
+    part = Flow("fragment")
+    for node_id in chosen:
+        part.insert_node(copy_spec(flow.nodes[node_id]))
+    for edge in flow.edges:
+        if edge.source_node in inside and edge.target_node in inside:
+            part.insert_edge(edge)
+    for g in flow.groups.values():
+        if g.kind == "frame" and g.members and all(m in inside for m in g.members):
+            part.add_group("frame", list(g.members), id=g.id, label=g.label)
+    errors = {i: flow.nodes[i].error for i in chosen if flow.nodes[i].error is not None}
     data = {
         "format": FRAGMENT_FORMAT,
         "version": FRAGMENT_VERSION,
-        "nodes": [spec_to_dict(flow.nodes[i]) for i in chosen],
-        "edges": edges,
-        "frames": frames,
+        "flow": flow_to_dict(part, "<clipboard>"),
+        "errors": errors,
     }
-    return json.dumps(data, indent=1, default=repr)
+    return json.dumps(data, indent=1)
 
 
-def parse_fragment(text: str) -> dict[str, Any] | None:
-    """The fragment inside ``text``, or None when it is not one (any clipboard text)."""
+def parse_fragment(text: str) -> Flow | None:
+    """The part of a flow inside ``text``, or None when it is not a fragment (any other
+    clipboard text). Node errors (placeholders) come back on their specs.
+
+    Raises
+    ------
+    FlowFormatError
+        For a fragment whose flow the file format refuses (names what is wrong).
+    """
     try:
         data = json.loads(text)
     except (TypeError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("format") != FRAGMENT_FORMAT:
         return None
-    return data
+    part = flow_from_dict(data.get("flow"), "<clipboard>")
+    errors = data.get("errors")
+    for node_id, error in (errors if isinstance(errors, dict) else {}).items():
+        if node_id in part.nodes and isinstance(error, str):
+            part.nodes[node_id].error = error
+    return part

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from aetherflow import PortRef
 from aetherflow.printable import printable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -27,7 +28,8 @@ def problem_node(problem: Any) -> str | None:
     """The node a problem points at (an edge's problem points at its target node)."""
     where = problem_where(problem)
     if where and "->" in where:
-        return where.split("->", 1)[1].rsplit(".", 1)[0]
+        target = where.split("->", 1)[1].strip()
+        return PortRef.parse(target).node if "." in target else target
     return where
 
 

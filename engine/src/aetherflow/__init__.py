@@ -24,7 +24,7 @@ from .graph import convert as _convert  # noqa: F401  (binds Node.to_flow)
 from .graph import fileformat as _fileformat  # noqa: F401  (binds Flow.save, Flow.load...)
 from .graph.export import export_script
 from .graph.model import Flow
-from .graph.specs import Edge, GroupSpec, NodeSpec, PortSpec, ServiceSpec
+from .graph.specs import Edge, GroupSpec, NodeSpec, PortRef, PortSpec, ServiceSpec
 from .graph.validate import Problem
 from .node import Node, node
 from .policy import NodePolicy
@@ -66,6 +66,7 @@ __all__ = [
     "NodePolicy",
     "NodeSpec",
     "NodeStats",
+    "PortRef",
     "PortSpec",
     "Problem",
     "RaceFinding",

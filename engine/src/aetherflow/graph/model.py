@@ -11,7 +11,8 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections import ChainMap
+from collections.abc import Callable, Container, Iterable
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -36,6 +37,7 @@ from .specs import (
     GroupSpec,
     NodeSpec,
     OutputSpec,
+    PortRef,
     PortSpec,
     ServiceSpec,
     merge_ports,
@@ -50,6 +52,19 @@ __all__ = ["GROUP_KINDS", "Edge", "Flow", "GroupSpec", "NodeSpec", "OutputSpec",
            "ServiceSpec"]  # fmt: skip
 
 _ID_RE = re.compile(r"[^0-9A-Za-z_\-]+")
+
+
+def unique_id(base: str, taken: Container[str]) -> str:
+    """The id rule of nodes and groups: ``base`` with anything but letters, digits, ``_``
+    and ``-`` replaced by ``_`` (``"node"`` when nothing is left), then ``base_2``,
+    ``base_3``... until it is not in ``taken``."""
+    base = _ID_RE.sub("_", base).strip("_") or "node"
+    if base not in taken:
+        return base
+    i = 2
+    while f"{base}_{i}" in taken:
+        i += 1
+    return f"{base}_{i}"
 
 
 class Flow:
@@ -246,13 +261,7 @@ class Flow:
 
     # -- nodes ------------------------------------------------------------------------
     def _unique_id(self, base: str) -> str:
-        base = _ID_RE.sub("_", base).strip("_") or "node"
-        if base not in self.nodes and base not in self.groups:
-            return base
-        i = 2
-        while f"{base}_{i}" in self.nodes or f"{base}_{i}" in self.groups:
-            i += 1
-        return f"{base}_{i}"
+        return unique_id(base, ChainMap[str, Any](self.nodes, self.groups))
 
     def add(
         self,
@@ -373,9 +382,10 @@ class Flow:
 
     # -- edges ------------------------------------------------------------------------
     def _split_port(self, ref: str, what: str) -> tuple[str, str]:
-        if not isinstance(ref, str) or "." not in ref:
-            raise FlowError(f"{what} '{ref}' must look like 'node.port'")
-        node_id, port = ref.rsplit(".", 1)
+        try:
+            node_id, port = PortRef.parse(ref)
+        except ValueError:
+            raise FlowError(f"{what} '{ref}' must look like 'node.port'") from None
         self._node(node_id)
         return node_id, port
 
@@ -431,7 +441,7 @@ class Flow:
                 break
         else:
             raise FlowError(f"no edge from '{source}' to '{target}'")
-        a, b = source.rsplit(".", 1)[0], target.rsplit(".", 1)[0]
+        a, b = PortRef.parse(source).node, PortRef.parse(target).node
         if not any(x.source_node == a and x.target_node == b for x in self.edges):
             self._graph.remove_edge(a, b)
         self._emit(ev.EdgeRemoved(source, target))

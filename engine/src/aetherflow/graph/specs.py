@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..node import MISSING, Node
 
@@ -73,6 +73,31 @@ class NodeSpec:
         return next((o for o in self.outputs if o.name == name), None)
 
 
+class PortRef(NamedTuple):
+    """A port of a node, written ``"node.port"`` in edges and files: the port name is
+    after the last dot, so node ids may contain dots and port names may not."""
+
+    node: str
+    port: str
+
+    @classmethod
+    def parse(cls, text: str) -> PortRef:
+        """``"node.port"`` as a `PortRef`.
+
+        Raises
+        ------
+        ValueError
+            When ``text`` is not a string with a dot between a node id and a port name.
+        """
+        node, dot, port = text.rpartition(".") if isinstance(text, str) else ("", "", "")
+        if not (node and dot and port):
+            raise ValueError(f"{text!r} is not 'node.port'")
+        return cls(node, port)
+
+    def __str__(self) -> str:
+        return f"{self.node}.{self.port}"
+
+
 @dataclass(frozen=True)
 class Edge:
     """``source`` is ``"node.output"``, ``target`` is ``"node.input"``."""
@@ -87,19 +112,19 @@ class Edge:
 
     @property
     def source_node(self) -> str:
-        return self.source.rsplit(".", 1)[0]
+        return PortRef.parse(self.source).node
 
     @property
     def source_port(self) -> str:
-        return self.source.rsplit(".", 1)[1]
+        return PortRef.parse(self.source).port
 
     @property
     def target_node(self) -> str:
-        return self.target.rsplit(".", 1)[0]
+        return PortRef.parse(self.target).node
 
     @property
     def target_port(self) -> str:
-        return self.target.rsplit(".", 1)[1]
+        return PortRef.parse(self.target).port
 
 
 @dataclass
