@@ -65,6 +65,15 @@ def write_untrusted_flow(folder: Path) -> tuple[Path, str]:
     return path, name
 
 
+def imported(module: str, folder: Path) -> bool:
+    """Whether ``module`` was imported, plainly or as ``folder``'s own module."""
+    import sys
+
+    from aetherflow.refs import folder_prefix
+
+    return module in sys.modules or f"{folder_prefix(str(folder))}.{module}" in sys.modules
+
+
 def make_settings(tmp_path: Path) -> StudioSettings:
     return StudioSettings(tmp_path / "settings.ini")
 

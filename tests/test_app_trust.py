@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
-from test_app_support import force_close, make_settings, make_window, write_untrusted_flow
+from test_app_support import (
+    force_close,
+    imported,
+    make_settings,
+    make_window,
+    write_untrusted_flow,
+)
 
 from aetherflow_studio.app.settings import StudioSettings
 from aetherflow_studio.app.trust import TrustStore
@@ -18,7 +22,7 @@ def test_untrusted_file_asks_and_dont_import_keeps_placeholders(qtbot, tmp_path)
     window.ask_trust = lambda p, refs: asked.append((p, refs)) or "no"
     assert window.files.open_path(path)
     assert len(asked) == 1 and asked[0][0] == str(path)
-    assert module not in sys.modules  # nothing was imported
+    assert not imported(module, tmp_path)  # nothing was imported
     doc = window.document
     assert not doc.trusted
     assert all(s.node is None for s in doc.flow.nodes.values())
@@ -45,7 +49,7 @@ def test_trust_file_is_stored_and_not_asked_again(qtbot, tmp_path) -> None:
     window.ask_trust = lambda p, refs: asked.append(p) or "file"
     assert window.files.open_path(path)
     assert asked == [str(path)]
-    assert module in sys.modules
+    assert imported(module, tmp_path)
     doc = window.document
     assert doc.trusted and all(s.node is not None for s in doc.flow.nodes.values())
     assert str(path.resolve()) in settings.trusted_paths("files")
@@ -77,10 +81,10 @@ def test_trust_later_from_the_file_menu(qtbot, tmp_path) -> None:
     window = make_window(qtbot, tmp_path)
     window.ask_trust = lambda p, refs: "no"
     window.files.open_path(path)
-    assert module not in sys.modules
+    assert not imported(module, tmp_path)
     window.ask_trust = lambda p, refs: "file"
     window.actions["file.trust"].trigger()
-    assert window.document.trusted and module in sys.modules
+    assert window.document.trusted and imported(module, tmp_path)
     assert not window.actions["file.trust"].isEnabled()
     force_close(window)
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from aetherflow.graph.validate import Problem
 from test_app_support import write_node_module
 
-from aetherflow_studio.library.node_catalog import NodeCatalog, example_sources, nodes_in
+from aetherflow_studio.library.node_catalog import (
+    EXAMPLES_DIR,
+    NodeCatalog,
+    example_sources,
+    nodes_in,
+)
 from aetherflow_studio.panels.library_panel import NODE_REF_MIME, LibraryPanel
 from aetherflow_studio.panels.problems_panel import ProblemsPanel
 
@@ -73,7 +78,8 @@ def test_entry_points_and_module_names(monkeypatch) -> None:
             return etl_pipeline_nodes
 
     catalog = NodeCatalog()
-    catalog.load(examples=True, entry_points=False)  # puts the examples folder on sys.path
+    # a module added by name must be importable; by path, it is imported per folder instead
+    monkeypatch.syspath_prepend(str(EXAMPLES_DIR))
     monkeypatch.setattr(md, "entry_points", lambda group: [FakeEP()] if group else [])
     catalog.load(["etl_pipeline_nodes"], examples=False, entry_points=True)
     labels = [m.source for m in catalog.modules]

@@ -46,7 +46,9 @@ class FileController(QObject):
             return False
         # An empty flow imports nothing by itself; its nodes come from the library, which
         # the user chose, so it starts trusted.
-        document = FlowDocument(Flow("untitled"), trusted=True)
+        flow = Flow("untitled")
+        flow.search_paths = self.window.library.catalog.search_paths()
+        document = FlowDocument(flow, trusted=True)
         self._install(document)
         return True
 

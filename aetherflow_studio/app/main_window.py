@@ -40,7 +40,14 @@ from aetherflow_studio.panels.library_panel import LibraryPanel
 from aetherflow_studio.panels.problems_panel import ProblemsPanel
 from aetherflow_studio.panels.services_panel import ServicesPanel
 
-from . import breakpoint_actions, dialogs, dock_layout, trust_banner, window_actions
+from . import (
+    breakpoint_actions,
+    design_actions,
+    dialogs,
+    dock_layout,
+    trust_banner,
+    window_actions,
+)
 from . import canvas_adapter as canvas
 from .files import FileController
 from .recovery import AUTOSAVE_MS, RecoveryStore
@@ -114,6 +121,7 @@ class MainWindow(QMainWindow):
         window_actions.build_actions(self)
         window_actions.build_menus(self)
         window_actions.build_toolbar(self)
+        design_actions.install(self)
         breakpoint_actions.install(self)
         self._build_status_bar()
         self.set_theme(self.settings.theme)

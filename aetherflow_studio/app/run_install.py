@@ -17,6 +17,7 @@ from aetherflow_studio.panels.run_panel import RunPanel
 from aetherflow_studio.panels.thread_state_panel import ThreadStatePanel
 from aetherflow_studio.panels.throughput_panel import ThroughputPanel
 from aetherflow_studio.panels.timeline_panel import TimelinePanel
+from aetherflow_studio.run_ui import source_display
 from aetherflow_studio.run_ui.overlays import RunOverlays
 from aetherflow_studio.run_ui.run_controller import RunController
 from aetherflow_studio.run_ui.run_scope import RunScope
@@ -89,6 +90,7 @@ def install_run_ui(window: Any) -> RunUI:
     actions["run.start"].triggered.connect(lambda _c=False: ui.run())
     _add_docks(window, ui)
     _connect(window, ui)
+    source_display.follow(window, panel)
     _CloseWatcher(window, controller)
     ui.scope = RunScope(window, ui)
     window.run_ui = ui

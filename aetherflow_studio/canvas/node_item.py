@@ -66,6 +66,7 @@ class NodeItem(QGraphicsItem):
         self.overlay_state = "idle"
         self.highlighted: set[str] = set()
         self.breakpoint = ""  # "", "always" or "conditional"
+        self.is_source = False  # the flow's source node: a "source" badge in the title
         self._condition: str | None = None
         self.stopped_text: str | None = None  # workers stopped before this node
         self.output_hints: dict[str, str] = {}  # untyped output -> type of the input it feeds
@@ -99,6 +100,8 @@ class NodeItem(QGraphicsItem):
         if getattr(self, "_doc", ""):
             lines.append(self._doc.splitlines()[0])
         lines += [f"<span style='color:#f0524f'>⚠ {p}</span>" for p in self.problems]
+        if self.is_source:
+            lines.append("source: its items feed the run")
         if self.breakpoint:
             cond = self._condition
             lines.append(f"● breakpoint when <code>{html.escape(cond)}</code>" if cond
@@ -122,6 +125,12 @@ class NodeItem(QGraphicsItem):
         if (kind, condition) != (self.breakpoint, self._condition):
             self.breakpoint, self._condition = kind, condition
             self._update_tooltip()
+            self.changed()
+
+    def set_source(self, is_source: bool) -> None:
+        """Badge the node as the flow's source (its items feed the run)."""
+        if is_source != self.is_source:
+            self.is_source = is_source
             self.changed()
 
     def set_stopped(self, text: str | None) -> None:
@@ -298,6 +307,10 @@ class NodeItem(QGraphicsItem):
         painter.setFont(style.font("title"))
         painter.setPen(text)
         right = self._width - (28.0 if self.problems else 10.0)
+        if self.is_source:
+            right -= _source_badge(painter, QPointF(right, TITLE_H / 2)) + 4.0
+            painter.setFont(style.font("title"))
+            painter.setPen(text)
         left = 10.0 + (2 * BREAK_R + 6.0 if self.breakpoint else 0.0)
         if self.breakpoint:
             _breakpoint_dot(painter, QPointF(6.0 + BREAK_R, TITLE_H / 2), self.breakpoint)
@@ -468,6 +481,24 @@ def _scope_pill(painter: QPainter, left_mid: QPointF, scope: str) -> None:
     painter.setPen(c.lighter(120) if style.palette().name == "dark" else c.darker(120))
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, scope)
     painter.setFont(style.font("port"))
+
+
+SOURCE_COLOR = "#3fae6a"
+
+
+def _source_badge(painter: QPainter, right_mid: QPointF) -> float:
+    """A green "source" pill ending at ``right_mid``; returns its width."""
+    sm = style.metrics("small")
+    w = sm.horizontalAdvance("source") + 12.0
+    rect = QRectF(right_mid.x() - w, right_mid.y() - 8.0, w, 16.0)
+    c = style.color(SOURCE_COLOR)
+    painter.setPen(QPen(c, 1.0))
+    painter.setBrush(style.color(SOURCE_COLOR, 70))
+    painter.drawRoundedRect(rect, 8.0, 8.0)
+    painter.setFont(style.font("small"))
+    painter.setPen(c.lighter(140) if style.palette().name == "dark" else c.darker(140))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "source")
+    return w
 
 
 def _breakpoint_dot(painter: QPainter, center: QPointF, kind: str) -> None:

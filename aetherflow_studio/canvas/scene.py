@@ -7,6 +7,7 @@ The scene first replays the flow's nodes, edges and groups, then follows the doc
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from aetherflow import GroupSpec, PortRef
@@ -73,6 +74,12 @@ class FlowScene(QGraphicsScene):
         self.addItem(self._overview)
         self.node_actions: list[QAction] = []  # a node's right-click menu (act on the selection)
         self.values = WireValues(self)  # values on wires: hover tooltips, watch badges
+        # Right-click menus: ``builder(menu, node_id)`` adds entries for one node after
+        # ``node_actions``; the canvas and wire builders get the click's scene position
+        # and the wire's (source, target).
+        self.node_menu_builders: list[Callable[[QMenu, str], None]] = []
+        self.canvas_menu_builders: list[Callable[[QMenu, QPointF], None]] = []
+        self.edge_menu_builders: list[Callable[[QMenu, EdgeKey], None]] = []
         self._replay()
         document.model_changed.connect(self._on_document_model_changed)
         document.breakpoints.changed.connect(self._on_breakpoints_changed)
@@ -91,6 +98,7 @@ class FlowScene(QGraphicsScene):
             wired[e.target_node].add(e.target_port)
         for node_id, spec in flow.nodes.items():
             item = NodeItem(spec, flow.services, wired[node_id])
+            item.set_source(flow.source == node_id)
             self.node_items[node_id] = item
             self.addItem(item)
         for e in flow.edges:
@@ -103,6 +111,7 @@ class FlowScene(QGraphicsScene):
         flow = self._doc.flow
         wired = {e.target_port for e in flow.edges_into(node_id)}
         item = NodeItem(flow.nodes[node_id], flow.services, wired)
+        item.set_source(flow.source == node_id)
         if not self._caching:
             item.setCacheMode(_NO_CACHE)
         item.setFlag(_NO_CONTENTS, self._overview_on)
@@ -119,6 +128,7 @@ class FlowScene(QGraphicsScene):
         mine = node_id + "."
         wired = {t[len(mine) :] for _, t in self._edges_at[node_id] if t.startswith(mine)}
         item.refresh(flow.nodes[node_id], flow.services, wired)
+        item.set_source(flow.source == node_id)
         item.update()
         self._update_edges_of(node_id)
 
@@ -341,7 +351,31 @@ class FlowScene(QGraphicsScene):
                 menu.addSeparator()
             else:
                 menu.addAction(action)
+        for build in self.node_menu_builders:
+            build(menu, node_id)
         return menu
+
+    def canvas_menu(self, pos: QPointF) -> QMenu:
+        """The right-click menu of the empty canvas at scene position ``pos``."""
+        menu = QMenu()
+        for build in self.canvas_menu_builders:
+            build(menu, QPointF(pos))
+        return menu
+
+    def edge_menu(self, key: EdgeKey) -> QMenu:
+        """The right-click menu of a wire ``(source, target)``."""
+        menu = QMenu()
+        for build in self.edge_menu_builders:
+            build(menu, key)
+        return menu
+
+    def edge_at(self, pos: QPointF) -> EdgeKey | None:
+        """The wire under ``pos`` (scene coordinates), if any."""
+        area = QRectF(pos.x() - 4.0, pos.y() - 4.0, 8.0, 8.0)
+        for item in self.items(area):
+            if isinstance(item, EdgeItem) and item.shape().intersects(area):
+                return item.key
+        return None
 
     def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
         super().contextMenuEvent(event)  # a frame's title strip answers itself
@@ -358,8 +392,16 @@ class FlowScene(QGraphicsScene):
             node_id = hit[0].node_id
             if node_id not in self.selected_node_ids():
                 self.select_nodes([node_id])
-            if self.node_actions:
-                self.node_menu(node_id).exec(event.screenPos())
+            menu = self.node_menu(node_id)
+            if not menu.isEmpty():
+                menu.exec(event.screenPos())
+                event.accept()
+            return
+        edge = self.edge_at(pos)
+        if edge is not None:
+            menu = self.edge_menu(edge)
+            if not menu.isEmpty():
+                menu.exec(event.screenPos())
                 event.accept()
             return
         inside = [g for g, f in self.frame_items.items() if f.frame_rect().contains(pos)]
@@ -369,6 +411,11 @@ class FlowScene(QGraphicsScene):
             self.clearSelection()
             self.frame_items[gid].setSelected(True)
             self.frame_menu(gid).exec(event.screenPos())
+            event.accept()
+            return
+        menu = self.canvas_menu(pos)
+        if not menu.isEmpty():
+            menu.exec(event.screenPos())
             event.accept()
 
     # -- model events -----------------------------------------------------------------

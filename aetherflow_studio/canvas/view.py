@@ -57,6 +57,7 @@ class FlowView(QGraphicsView):
         self._pan_from: QPointF | None = None
         self._space = False
         self._search_at = QPointF()
+        self._insert_on: tuple[str, str] | None = None  # the wire a chosen node goes into
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(150)
@@ -344,8 +345,12 @@ class FlowView(QGraphicsView):
         """``provider()`` returns ``(ref, title, doc)`` for every node the palette offers."""
         self._catalog = provider
 
-    def open_search(self, scene_pos: QPointF | None = None) -> NodeSearchPopup | None:
-        """Open the Tab palette; the chosen node is added at ``scene_pos`` (the cursor)."""
+    def open_search(
+        self, scene_pos: QPointF | None = None, insert_on: tuple[str, str] | None = None
+    ) -> NodeSearchPopup | None:
+        """Open the Tab palette; the chosen node is added at ``scene_pos`` (the cursor),
+        or inserted into the wire ``insert_on`` (source, target)."""
+        self._insert_on = insert_on
         if self._catalog is None:
             self._scene.status_message.emit("No node catalog: open the node library first")
             return None
@@ -362,7 +367,11 @@ class FlowView(QGraphicsView):
 
     def _on_popup_chosen(self, ref: str) -> None:
         at = self._search_at
-        node_id = self.document.add_node(ref, (at.x(), at.y()))
+        wire, self._insert_on = self._insert_on, None
+        if wire is not None:
+            node_id = self.document.insert_node_on_edge(ref, (at.x(), at.y()), *wire)
+        else:
+            node_id = self.document.add_node(ref, (at.x(), at.y()))
         self._scene.select_nodes([node_id])
         self.setFocus()
 

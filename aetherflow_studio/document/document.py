@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from . import commands as cmd
+from . import design_commands as dcmd
 from .breakpoints import Breakpoints
 from .fragments import (
     copy_spec,
@@ -185,7 +186,8 @@ class FlowDocument(QObject):
         if isinstance(what, NodeSpec):
             return copy_spec(what)
         if isinstance(what, str):
-            node = resolve_or_none(what) if self._trusted else resolve_loaded(what)
+            paths = self._flow.search_paths
+            node = resolve_or_none(what, paths) if self._trusted else resolve_loaded(what, paths)
             if node is None:  # trusted but unresolvable: a placeholder that keeps its data
                 error = f"cannot import '{what}'" if self._trusted else None
                 return NodeSpec(id="", ref=what, error=error)
@@ -310,6 +312,66 @@ class FlowDocument(QObject):
         if self._flow.services[service].scope != scope:
             self._stack.push(cmd.SetScopeCommand(self._flow, service, scope))
 
+    # -- designing: settings, source, the flow's own services --------------------------
+    def set_flow_settings(self, settings: dcmd.FlowSettings) -> None:
+        """Name, description, context, source and run input ("Edit flow settings")."""
+        if settings != dcmd.settings_of(self._flow) or (
+            settings.context_class is not None
+            and settings.context_class is not self._flow._context_obj
+        ):
+            self._stack.push(dcmd.SetFlowSettingsCommand(self._flow, settings))
+
+    def set_source(self, node_id: str | None) -> None:
+        """Make a node the flow's source ("Use urls as source"); None clears it."""
+        if node_id is not None:
+            self._flow.node(node_id)  # raises naming the missing node
+        if self._flow.source != node_id:
+            self._stack.push(dcmd.SetSourceCommand(self._flow, node_id))
+
+    def add_service(
+        self, name: str, factory: str, scope: str = "isolated", constants: dict | None = None
+    ) -> None:
+        """Declare a service of the flow itself ("Add service counter"); an entry of that
+        name from the context is replaced. Bad names, factories or scopes raise."""
+        spec = Flow("check").add_service(name, factory, scope, **(constants or {}))
+        if name in self._flow.services and self._flow.services[name].local:
+            raise ValueError(f"the flow already declares a service '{name}'")
+        self._stack.push(dcmd.PutServiceCommand(self._flow, spec, f"Add service {name}"))
+
+    def edit_service(
+        self, name: str, factory: str, scope: str, constants: dict | None = None
+    ) -> None:
+        """Change a flow service's factory, scope or constants ("Edit service counter")."""
+        spec = Flow("check").add_service(name, factory, scope, **(constants or {}))
+        old = self._flow.services[name]
+        if (old.factory, old.scope, old.constants, old.local) != (
+            spec.factory,
+            spec.scope,
+            spec.constants,
+            True,
+        ):
+            self._stack.push(dcmd.PutServiceCommand(self._flow, spec, f"Edit service {name}"))
+
+    def rename_service(self, old: str, new: str) -> None:
+        """Rename a flow service ("Rename service cache to memo"); nodes' inputs keep
+        their names, so a node that used it no longer does."""
+        new = new.strip()
+        spec = self._flow.services.get(old)
+        if spec is None or not spec.local:
+            raise ValueError(f"'{old}' is not a service of this flow (context services keep "
+                             "the names their code gives them)")  # fmt: skip
+        if not new.isidentifier() or (new != old and new in self._flow.services):
+            raise ValueError(f"cannot rename service '{old}' to {new!r}: not a Python "
+                             "identifier, or taken")  # fmt: skip
+        if new != old:
+            self._stack.push(dcmd.RenameServiceCommand(self._flow, old, new))
+
+    def remove_service(self, name: str) -> None:
+        """Remove a service entry ("Remove service cache")."""
+        if name not in self._flow.services:
+            raise ValueError(f"the flow has no service '{name}'")
+        self._stack.push(dcmd.RemoveServiceCommand(self._flow, name))
+
     # -- edges ------------------------------------------------------------------------
     def can_connect(self, source: str, target: str) -> str | None:
         """None when ``source`` ("node.output") may feed ``target`` ("node.input"), else why not."""
@@ -384,6 +446,27 @@ class FlowDocument(QObject):
         if reason is None:
             self._stack.push(cmd.ConnectCommand(self._flow, source, target))
         return reason
+
+    def insert_node_on_edge(
+        self, node_or_ref: Any, position: tuple[float, float], source: str, target: str
+    ) -> str:
+        """Put a new node into the wire source -> target ("Insert node"): the wire's source
+        feeds the node's first input that accepts it, and the node's first output that
+        fits feeds the wire's target. Ends that fit nowhere stay unwired."""
+        self._stack.beginMacro("Insert node")
+        try:
+            node_id = self.add_node(node_or_ref, position)
+            self.disconnect(source, target)
+            spec = self._flow.nodes[node_id]
+            for port in spec.input_names:
+                if self.connect(source, f"{node_id}.{port}") is None:
+                    break
+            for port in spec.output_names:
+                if self.connect(f"{node_id}.{port}", target) is None:
+                    break
+        finally:
+            self._stack.endMacro()
+        return node_id
 
     def disconnect(self, source: str, target: str) -> None:
         """Remove one edge ("Delete connection")."""
@@ -491,7 +574,8 @@ class FlowDocument(QObject):
         return [s.id for s in specs]
 
     def _live_node(self, ref: str) -> Node | None:
-        return resolve_or_none(ref) if self._trusted else resolve_loaded(ref)
+        paths = self._flow.search_paths
+        return resolve_or_none(ref, paths) if self._trusted else resolve_loaded(ref, paths)
 
     def duplicate(self, ids: Iterable[str]) -> list[str]:
         """Copy and paste nodes next to themselves in one step ("Duplicate 2 nodes")."""

@@ -6,10 +6,11 @@ import copy
 import dataclasses
 import json
 import sys
+from collections.abc import Iterable
 
 from aetherflow import Flow, GroupSpec, Node, NodeSpec
 from aetherflow.graph.fileformat import flow_from_dict, flow_to_dict
-from aetherflow.refs import resolve_ref, split_ref
+from aetherflow.refs import folder_prefix, in_folder, resolve_ref, split_ref
 
 FRAGMENT_FORMAT = "aetherflow-fragment"
 FRAGMENT_VERSION = 2  # 2: the part is a flow document of the file format
@@ -36,20 +37,23 @@ def spec_from_node(node: Node) -> NodeSpec:
     return scratch.nodes[scratch.add(node)]
 
 
-def resolve_loaded(ref: str) -> Node | None:
-    """The `Node` behind ``ref`` when its module is already imported (runs no new code)."""
+def resolve_loaded(ref: str, paths: Iterable[str] = ()) -> Node | None:
+    """The `Node` behind ``ref`` when its module is already imported, plainly or as one
+    of ``paths``' folder modules (runs no new code)."""
     try:
         module, _ = split_ref(ref)
     except Exception:
         return None
-    if module not in sys.modules:
+    folders = [p for p in paths if in_folder(module, p)]
+    key = f"{folder_prefix(folders[0])}.{module}" if folders else module
+    if key not in sys.modules:
         return None
-    return resolve_or_none(ref)
+    return resolve_or_none(ref, paths)
 
 
-def resolve_or_none(ref: str) -> Node | None:
+def resolve_or_none(ref: str, paths: Iterable[str] = ()) -> Node | None:
     try:
-        obj = resolve_ref(ref)
+        obj = resolve_ref(ref, list(paths))
     except Exception:
         return None
     return obj if isinstance(obj, Node) else None

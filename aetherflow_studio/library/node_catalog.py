@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,8 @@ from types import ModuleType
 from typing import Any
 
 from aetherflow import Node
+from aetherflow.context import is_container
+from aetherflow.refs import import_from_folder, ref_of
 
 from .resources import examples_dir
 
@@ -48,6 +49,31 @@ class NodeEntry:
         return not text or text in self.name.lower() or text in self.doc.lower()
 
 
+@dataclass(frozen=True)
+class ClassEntry:
+    """A class a library module defines: a service factory, or a context when
+    ``is_context`` (a `BaseFlowContext` subclass)."""
+
+    ref: str
+    name: str
+    doc: str
+    is_context: bool
+    cls: Any = field(compare=False, repr=False)
+
+
+def classes_in(module: ModuleType) -> list[ClassEntry]:
+    """The public classes ``module`` defines itself (not the ones it imports)."""
+    found = []
+    for name, obj in vars(module).items():
+        if name.startswith("_") or not isinstance(obj, type) or obj.__module__ != module.__name__:
+            continue
+        ref = ref_of(obj)
+        if ref is not None:
+            doc = (obj.__doc__ or "").strip()
+            found.append(ClassEntry(ref, name, doc, is_container(obj), obj))
+    return found
+
+
 @dataclass
 class CatalogModule:
     """A source of nodes and what came out of it."""
@@ -57,6 +83,7 @@ class CatalogModule:
     entries: list[NodeEntry] = field(default_factory=list)
     error: str | None = None
     folder: str | None = None  # searched when resolving refs of this module's nodes
+    classes: list[ClassEntry] = field(default_factory=list)
 
 
 def nodes_in(obj: Any) -> list[Node]:
@@ -79,26 +106,17 @@ def _entry(n: Node, module: str) -> NodeEntry | None:
 
 
 def import_path(path: str | Path) -> ModuleType:
-    """Import a ``.py`` file as the top-level module named after it.
+    """Import a ``.py`` file as its folder's own module named after it.
 
-    The file's folder is put on ``sys.path`` for good: the saved references are
-    ``stem:qualname``, and other modules of the same folder import each other that way.
+    The saved references are ``stem:qualname``; each folder's modules are imported
+    apart (`aetherflow.refs.import_from_folder`), so two folders that each have a
+    ``nodes.py`` keep their own code, and modules of one folder import each other by name.
     """
     file = Path(path).expanduser().resolve()
     if file.suffix != ".py" or not file.is_file():
         raise ImportError(f"not a Python file: {file}")
-    folder = str(file.parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    existing = sys.modules.get(file.stem)
-    if existing is not None:
-        existing_file = getattr(existing, "__file__", None)
-        if existing_file and Path(existing_file).resolve() != file:
-            raise ImportError(
-                f"a different module named '{file.stem}' is already loaded from {existing_file}"
-            )
-        return existing
-    return importlib.import_module(file.stem)
+    module: ModuleType = import_from_folder(file.stem, str(file.parent))
+    return module
 
 
 def load_module(source: str) -> CatalogModule:
@@ -115,6 +133,7 @@ def load_module(source: str) -> CatalogModule:
     if is_path:
         result.folder = str(Path(source).expanduser().resolve().parent)
     result.entries = [e for n in nodes_in(module) if (e := _entry(n, module.__name__))]
+    result.classes = classes_in(module)
     return result
 
 
@@ -178,6 +197,16 @@ class NodeCatalog:
 
     def find(self, ref: str) -> NodeEntry | None:
         return next((e for e in self.entries() if e.ref == ref), None)
+
+    def classes(self, contexts: bool = False) -> list[ClassEntry]:
+        """Classes of the modules the user added: service factories, or (``contexts``)
+        the `BaseFlowContext` subclasses."""
+        seen: dict[str, ClassEntry] = {}
+        for m in self.modules:
+            for c in m.classes:
+                if c.is_context == contexts:
+                    seen.setdefault(c.ref, c)
+        return list(seen.values())
 
     def search_paths(self) -> list[str]:
         """Folders of modules added by path, for resolving their nodes' references."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from aetherflow.printable import printable
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QSplitter,
     QTreeWidget,
@@ -41,6 +42,8 @@ class ErrorsPanel(QWidget):
         self.list.setUniformRowHeights(True)
         self.list.currentItemChanged.connect(self._on_list_current_item_changed)
         self.list.itemActivated.connect(self._on_list_item_activated)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._on_list_context_menu_requested)
         self.traceback = QPlainTextEdit()
         self.traceback.setReadOnly(True)
         self.traceback.setFont(QFont("monospace"))
@@ -95,11 +98,37 @@ class ErrorsPanel(QWidget):
             self.traceback.clear()
             return
         e = current.data(0, ERROR_ROLE)
-        node = printable(e.node) if e.node else "(input)"
-        head = f"item {e.index} · node {node} · {printable(e.type)}: {printable(e.message)}\n\n"
-        self.traceback.setPlainText(head + e.traceback)
+        self.traceback.setPlainText(_error_text(e))
+
+    def row_menu(self, row: QTreeWidgetItem) -> QMenu:
+        """An error row's menu: Select the Node, Copy Traceback."""
+        e = row.data(0, ERROR_ROLE)
+        menu = QMenu(self)
+        select = menu.addAction("Select the Node", lambda: self._on_list_item_activated(row, 0))
+        select.setEnabled(bool(e.node))
+        menu.addAction("Copy Traceback", lambda: self.copy_traceback(row))
+        return menu
+
+    def copy_traceback(self, row: QTreeWidgetItem) -> str:
+        """Put the row's error (item, node, message and traceback) on the clipboard."""
+        text = _error_text(row.data(0, ERROR_ROLE))
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def _on_list_context_menu_requested(self, pos: QPoint) -> None:
+        row = self.list.itemAt(pos)
+        if row is not None:
+            self.row_menu(row).exec(self.list.viewport().mapToGlobal(pos))
 
     def _on_list_item_activated(self, item: QTreeWidgetItem, _column: int) -> None:
         node = item.data(0, ERROR_ROLE).node
         if node:
             self.node_selection_requested.emit(node)
+
+
+def _error_text(e: Any) -> str:
+    """An error as the traceback pane shows it: a headline, then the traceback."""
+    node = printable(e.node) if e.node else "(input)"
+    return f"item {e.index} · node {node} · {printable(e.type)}: {printable(e.message)}\n\n" + (
+        e.traceback
+    )

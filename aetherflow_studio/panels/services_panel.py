@@ -1,4 +1,6 @@
-"""The services of the flow's context, each with a Shared / Isolated switch.
+"""The flow's services, each with a Shared / Isolated switch: the context's, and the ones
+the flow declares itself (Add Service…, and each card's ⋯ menu: scope, edit, rename,
+remove; all undoable document commands; the dialogs live in `service_dialog`).
 
 Switching goes through ``document.set_scope`` (one undo step) and never touches node code:
 the engine applies the scope map when it builds the context for a run. After a run with
@@ -11,9 +13,20 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from aetherflow_studio.widgets.segmented_switch import SegmentedSwitch
+
+from . import service_authoring
 
 SCOPE_HINTS = {
     "shared": "Shared: one instance for all worker threads; your code must lock.",
@@ -57,9 +70,18 @@ class ServiceCard(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
-        layout.addWidget(_label(spec.name, "heading"))
+        heading = QHBoxLayout()
+        heading.addWidget(_label(spec.name, "heading"), 1)
+        self.menu_button = QToolButton()
+        self.menu_button.setObjectName(f"service_menu_{spec.name}")
+        self.menu_button.setText("⋯")
+        self.menu_button.setToolTip(f"Scope, edit, rename or remove '{spec.name}'")
+        self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu_button.setMenu(service_authoring.service_menu(panel, spec, self.menu_button))
+        heading.addWidget(self.menu_button)
+        layout.addLayout(heading)
         if spec.factory:
-            layout.addWidget(_label(spec.factory, "mono"))
+            layout.addWidget(_label(service_authoring.factory_text(spec), "mono", wrap=True))
         self.switch = SegmentedSwitch([("shared", "Shared"), ("isolated", "Isolated")], self)
         self.switch.set_choice(spec.scope)
         self.switch.choice_requested.connect(lambda scope: panel.request_scope(spec.name, scope))
@@ -116,6 +138,13 @@ class ServicesPanel(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.document: Any = None
+        self.factories: Any = lambda: []  # (ref, doc) of classes to offer as factories
+        self.ask_service = lambda title, initial=None, taken=(): service_authoring.ask_service(
+            self, title, self.factories(), initial, taken
+        )
+        self.ask_text = lambda title, label, text: service_authoring.ask_text(
+            self, title, label, text
+        )
         self.cards: dict[str, ServiceCard] = {}
         self.executor_note = _label("", "muted", wrap=True)
         self.executor_note.setObjectName("executor_note")
@@ -170,7 +199,14 @@ class ServicesPanel(QScrollArea):
         if flow is None:
             return None
         return tuple(
-            (s.name, s.scope, s.factory, s.declared, tuple(service_users(flow, s.name)))
+            (
+                s.name,
+                s.scope,
+                s.factory,
+                s.declared,
+                repr(s.constants),
+                tuple(service_users(flow, s.name)),
+            )
             for s in flow.services.values()
         )
 
@@ -184,6 +220,13 @@ class ServicesPanel(QScrollArea):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(8)
+        add = QPushButton("Add Service…")
+        add.setObjectName("add_service")
+        add.setToolTip("Declare a service of this flow: a name, a factory, a scope")
+        add.setEnabled(flow is not None)
+        add.clicked.connect(lambda _c=False: self.add_service())
+        layout.addWidget(add)
+        self.add_button = add
         self.cards = {}
         services = flow.services if flow is not None else {}
         for name, spec in sorted(services.items(), key=lambda kv: _builtin(kv[0])):
@@ -192,8 +235,9 @@ class ServicesPanel(QScrollArea):
             self.cards[name] = card
         if not services:
             empty = _label(
-                "This flow's context has no services. Nodes get service instances by naming "
-                "an input like the service.",
+                "This flow has no services yet. Add one here, or right-click a node and "
+                "declare one for an input. Nodes get a service's instance by naming an "
+                "input like the service.",
                 "muted",
                 wrap=True,
             )
@@ -209,6 +253,25 @@ class ServicesPanel(QScrollArea):
             old.deleteLater()
         self.setWidget(content)
         self.cards_rebuilt.emit()
+
+    # -- authoring (undoable document commands; errors shown on the panel) -------------
+    def add_service(self, name: str = "") -> bool:
+        """Ask for a new flow service (the name prefilled) and add it; True when added."""
+        return service_authoring.add_service(self, name)
+
+    def edit_service(self, name: str) -> bool:
+        return service_authoring.edit_service(self, name)
+
+    def rename_service(self, name: str) -> bool:
+        return service_authoring.rename_service(self, name)
+
+    def remove_service(self, name: str) -> None:
+        service_authoring.run(self, lambda: self.document.remove_service(name))
+
+    def show_error(self, text: str) -> None:
+        self.last_error = text
+        self.executor_note.setText(text)
+        self.executor_note.setVisible(bool(text))
 
     def _on_document_model_changed(self, _event: object) -> None:
         self.refresh()

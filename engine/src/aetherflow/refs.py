@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import os
 import sys
 import threading
 from collections.abc import Iterable
@@ -30,28 +32,105 @@ def split_ref(ref: str) -> tuple[str, str]:
     return module, qualname
 
 
-_path_lock = threading.Lock()
+_lock = threading.RLock()
+FOLDER_PACKAGE = "aetherflow_folders"
+
+
+def folder_prefix(folder: str) -> str:
+    """The name under which ``folder``'s modules are kept in ``sys.modules``."""
+    real = os.path.realpath(folder)
+    return f"{FOLDER_PACKAGE}.f{hashlib.sha1(real.encode()).hexdigest()[:12]}"
+
+
+def _local_names(folder: str) -> set[str]:
+    """Top-level module names that ``folder`` provides (``x.py`` files and packages)."""
+    names = set()
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.name.endswith(".py") and e.is_file():
+                names.add(e.name[:-3])
+            elif e.is_dir() and os.path.isfile(os.path.join(e.path, "__init__.py")):
+                names.add(e.name)
+    return {n for n in names if n.isidentifier()}
+
+
+def in_folder(module_name: str, folder: str) -> bool:
+    """True when ``folder`` holds the (top-level package of the) module."""
+    base = os.path.join(folder, module_name.split(".")[0])
+    return os.path.isfile(base + ".py") or os.path.isfile(os.path.join(base, "__init__.py"))
+
+
+def _from_folder(module: Any, folder: str) -> bool:
+    file = getattr(module, "__file__", None)
+    if not file:
+        return False
+    real = os.path.realpath(folder)
+    return os.path.commonpath([os.path.realpath(file), real]) == real
+
+
+def import_from_folder(module_name: str, folder: str) -> Any:
+    """Import ``module_name`` from ``folder`` as that folder's own module.
+
+    Two folders may each have a ``nodes.py``: each folder's modules are kept in
+    ``sys.modules`` under a name of their own (`folder_prefix`), so neither ever runs
+    the other's code. While the module runs its imports, the folder's other modules
+    (``import helpers``) resolve to that folder's copies too; afterwards ``sys.modules``
+    holds the plain names exactly as before. A module already imported under its plain
+    name from this very folder (the folder is on ``sys.path``) is used as it is.
+    """
+    key = f"{folder_prefix(folder)}.{module_name}"
+    module = sys.modules.get(key)
+    if module is not None:
+        return module
+    with _lock:
+        module = sys.modules.get(key)
+        if module is None:
+            plain = sys.modules.get(module_name)
+            if plain is not None and _from_folder(plain, folder):
+                return plain
+            module = _import_isolated(module_name, folder)
+        return module
+
+
+def _import_isolated(module_name: str, folder: str) -> Any:
+    prefix = folder_prefix(folder) + "."
+    local = _local_names(folder)
+
+    def is_local(name: str) -> bool:
+        return name.split(".")[0] in local
+
+    saved = {n: sys.modules.pop(n) for n in list(sys.modules) if is_local(n)}
+    for n in [n for n in sys.modules if n.startswith(prefix)]:  # this folder's, so far
+        sys.modules[n[len(prefix) :]] = sys.modules[n]
+    sys.path.insert(0, folder)
+    try:
+        return importlib.import_module(module_name)
+    finally:
+        sys.path.remove(folder)
+        for n in [n for n in sys.modules if is_local(n)]:
+            sys.modules[prefix + n] = sys.modules.pop(n)
+        sys.modules.update(saved)
+
+
+def forget_folder_module(module_name: str, folder: str) -> None:
+    """Drop ``folder``'s copy of a module so the next import runs its file again."""
+    with _lock:
+        sys.modules.pop(f"{folder_prefix(folder)}.{module_name}", None)
 
 
 def _import(module_name: str, paths: Iterable[str]) -> Any:
-    extra = [p for p in paths if p not in sys.path]
-    if not extra:
-        return importlib.import_module(module_name)
-    with _path_lock:  # the flow's own folder, for its node modules, only while importing
-        sys.path[:0] = extra
-        try:
-            return importlib.import_module(module_name)
-        finally:
-            for p in extra:
-                if p in sys.path:
-                    sys.path.remove(p)
+    for folder in paths:
+        if folder and in_folder(module_name, folder):
+            return import_from_folder(module_name, folder)
+    return importlib.import_module(module_name)
 
 
 def resolve_ref(ref: str, paths: Iterable[str] = ()) -> Any:
     """Import the module of ``ref`` and return the named attribute.
 
-    ``paths`` are folders searched first (a flow file's own folder). This runs the
-    module's code: call it only for trusted flows.
+    ``paths`` are folders searched first (a flow file's own folder): a module found in
+    one of them is that folder's own copy (`import_from_folder`). This runs the module's
+    code: call it only for trusted flows.
     """
     module_name, qualname = split_ref(ref)
     try:

@@ -126,6 +126,18 @@ class Flow:
             self.name = name
             self._emit(ev.FlowChanged("name", name))
 
+    def set_metadata(self, key: str, value: Any = MISSING) -> None:
+        """Set (or, with no value, remove) one metadata entry (a JSON value)."""
+        if value is MISSING:
+            if key not in self.metadata:
+                return
+            del self.metadata[key]
+        elif self.metadata.get(key, MISSING) == value:
+            return
+        else:
+            self.metadata[key] = value
+        self._emit(ev.FlowChanged("metadata", copy.deepcopy(self.metadata)))
+
     def set_description(self, text: str) -> None:
         if text != self.description:
             self.description = text
