@@ -153,7 +153,7 @@ def test_after_dont_import_a_banner_offers_trust(qtbot, tmp_path) -> None:
     assert "Code not imported" in banner.label.text()
     window.ask_trust = lambda p, refs: "file"
     banner.button.click()
-    assert window.document.trusted and module in sys.modules
+    assert window.document.trusted and imported(module, tmp_path)
     qtbot.waitUntil(lambda: not banner.isVisible())
     window.files.new_flow(ask=False)  # a new flow needs no trust: no banner
     assert not banner.isVisible()

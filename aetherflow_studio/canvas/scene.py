@@ -363,19 +363,12 @@ class FlowScene(QGraphicsScene):
         return menu
 
     def edge_menu(self, key: EdgeKey) -> QMenu:
-        """The right-click menu of a wire ``(source, target)``."""
-        menu = QMenu()
+        """The right-click menu of a wire ``(source, target)``: the values' entries
+        (Watch value), then the builders'."""
+        menu = self.values.edge_menu(key)
         for build in self.edge_menu_builders:
             build(menu, key)
         return menu
-
-    def edge_at(self, pos: QPointF) -> EdgeKey | None:
-        """The wire under ``pos`` (scene coordinates), if any."""
-        area = QRectF(pos.x() - 4.0, pos.y() - 4.0, 8.0, 8.0)
-        for item in self.items(area):
-            if isinstance(item, EdgeItem) and item.shape().intersects(area):
-                return item.key
-        return None
 
     def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
         super().contextMenuEvent(event)  # a frame's title strip answers itself
@@ -384,7 +377,7 @@ class FlowScene(QGraphicsScene):
         pos = event.scenePos()
         edge = None if self.node_and_port_at(pos) else self.edge_at(pos)
         if edge is not None:
-            self.values.edge_menu(edge.key).exec(event.screenPos())
+            self.edge_menu(edge.key).exec(event.screenPos())
             event.accept()
             return
         hit = self.node_and_port_at(pos)
@@ -393,13 +386,6 @@ class FlowScene(QGraphicsScene):
             if node_id not in self.selected_node_ids():
                 self.select_nodes([node_id])
             menu = self.node_menu(node_id)
-            if not menu.isEmpty():
-                menu.exec(event.screenPos())
-                event.accept()
-            return
-        edge = self.edge_at(pos)
-        if edge is not None:
-            menu = self.edge_menu(edge)
             if not menu.isEmpty():
                 menu.exec(event.screenPos())
                 event.accept()
