@@ -88,6 +88,7 @@ def add_service(window, qtbot, name: str, factory: str, scope: str, constants: s
 def window(qtbot, tmp_path):
     w = make_window(qtbot, tmp_path, examples=False)
     w.resize(1600, 1000)
+    w.ask_save = lambda _name: "discard"  # pytest-qt may close it before this fixture does
     yield w
     force_close(w)
 
@@ -196,7 +197,7 @@ def test_design_a_flow_from_a_blank_canvas_and_run_it_headless(qtbot, tmp_path, 
         ("cache", "isolated", "mynodes:Cache"),
         ("counter", "shared", "mynodes:Counter"),
     ]
-    assert window.problems_label.text() == "no problems"
+    qtbot.waitUntil(lambda: window.problems_label.text() == "no problems")  # debounced
 
     # the Studio's own run, from the source, on 3 workers
     panel = window.run_ui.panel

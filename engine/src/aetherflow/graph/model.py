@@ -150,7 +150,8 @@ class Flow:
         services stay)."""
         if context is None:
             self.context_ref, self._context_obj = None, None
-            self.services = {k: v for k, v in self.services.items() if v.local}
+            for name in [k for k, v in self.services.items() if not v.local]:
+                del self.services[name]
         elif isinstance(context, str):
             self.context_ref, self._context_obj = context, None
         elif is_container(context):
@@ -233,7 +234,8 @@ class Flow:
         """Add a built service spec, replacing one of the same name (loaders and undo)."""
         items = [(k, v) for k, v in self.services.items() if k != spec.name]
         items.insert(len(items) if index is None else index, (spec.name, spec))
-        self.services = dict(items)
+        self.services.clear()  # the same dict: views may hold it
+        self.services.update(items)
         self._emit(ev.ServiceChanged(spec.name, spec.scope))
 
     def remove_service(self, name: str) -> ServiceSpec:
