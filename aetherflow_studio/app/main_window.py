@@ -45,6 +45,7 @@ from . import (
     design_actions,
     dialogs,
     dock_layout,
+    live_reload,
     trust_banner,
     window_actions,
 )
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         window_actions.build_menus(self)
         window_actions.build_toolbar(self)
         design_actions.install(self)
+        live_reload.install(self)
         breakpoint_actions.install(self)
         self._build_status_bar()
         self.set_theme(self.settings.theme)

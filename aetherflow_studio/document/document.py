@@ -154,6 +154,26 @@ class FlowDocument(QObject):
             self.model_changed.emit(ev.NodeChanged(node_id, "ports", None))
         return failed
 
+    def reload_nodes(self, ids: Iterable[str]) -> dict[str, tuple[list[str], list[str]]]:
+        """Import the nodes ``ids`` again (their module was reloaded) and refresh their
+        ports; constants and wires stay as they are (validation reports the ones that no
+        longer fit). Not an undo step: the code changed, not the flow. Returns ``{node:
+        (ports added, ports removed)}`` for the nodes whose ports changed."""
+        changed = {}
+        for node_id in ids:
+            spec = self._flow.nodes[node_id]
+            before = set(spec.input_names) | {f"→{o}" for o in spec.output_names}
+            spec.node = None
+            try:
+                self._flow.resolve(node_id)
+            except Exception:  # a placeholder now; its error says why
+                pass
+            after = set(spec.input_names) | {f"→{o}" for o in spec.output_names}
+            if before != after:
+                changed[node_id] = (sorted(after - before), sorted(before - after))
+            self.model_changed.emit(ev.NodeChanged(node_id, "ports", None))
+        return changed
+
     # -- nodes ------------------------------------------------------------------------
     def add_node(
         self,
