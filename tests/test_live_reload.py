@@ -37,8 +37,8 @@ def test_editing_the_module_on_disk_grows_the_node_a_port(qtbot, tmp_path, windo
     assert doc.flow.nodes["measure"].input_names == ["size", "unit"]
 
     # the user adds a parameter in their editor and saves
-    edited = MYNODES.replace("def measure(size: int, unit: int = 1) -> dict:",
-                             "def measure(size: int, unit: int = 1, offset: int = 0) -> dict:")  # fmt: skip
+    old = "def measure(size: int, unit: int = 1) -> dict:"
+    edited = MYNODES.replace(old, "def measure(size: int, unit: int = 1, offset: int = 0) -> dict:")
     assert edited != MYNODES
     path.write_text(edited, "utf-8")
     item = window.scene.node_items["measure"]
@@ -51,10 +51,9 @@ def test_editing_the_module_on_disk_grows_the_node_a_port(qtbot, tmp_path, windo
     assert doc.undo_stack.count() == 4  # two adds, a wire, a constant: a reload is no edit
 
     # a parameter removed: its constant stays, and the problems say so
-    path.write_text(MYNODES.replace("def measure(size: int, unit: int = 1) -> dict:",
-                                    "def measure(size: int) -> dict:"), "utf-8")  # fmt: skip
+    path.write_text(MYNODES.replace(old, "def measure(size: int) -> dict:"), "utf-8")
     qtbot.waitUntil(lambda: [p.name for p in item.inputs] == ["size"], timeout=10000)
     assert (
-        "−offset" in window.live_reload.last_message and "−unit" in window.live_reload.last_message
+        "-offset" in window.live_reload.last_message and "-unit" in window.live_reload.last_message
     )
     qtbot.waitUntil(lambda: any(p.code == "unknown-constant" for p in window.problems.problems))

@@ -37,6 +37,7 @@ def install(window: MainWindow) -> None:
                       menu="flow")  # fmt: skip
     window.add_action("flow.add_service", "Add &Service…", lambda: add_service(window),
                       menu="flow")  # fmt: skip
+    window.add_action("flow.run_item", "Run &Item…", lambda: run_item(window), menu="flow")
     window.add_action("node.rename", "&Rename…", lambda: rename_node(window), "F2")
     source = window.add_action(
         "node.use_as_source", "Use as &Source", lambda: toggle_source(window)
@@ -101,6 +102,23 @@ def edit_flow_settings(window: MainWindow) -> bool:
     doc.set_flow_settings(answer)
     window._update_title()
     return True
+
+
+def run_item(window: MainWindow) -> Any:
+    """Open the Run Item dialog (not modal: edit, run again, compare)."""
+    from .run_item_dialog import RunItemDialog
+
+    doc = window.document
+    if not doc.trusted:
+        window.statusBar().showMessage("Running an item imports the flow's code: trust it first")
+        return None
+    old = getattr(window, "run_item_dialog", None)
+    if old is not None:
+        old.close()
+        old.deleteLater()
+    dialog = window.run_item_dialog = RunItemDialog(window, doc.flow)
+    dialog.show()
+    return dialog
 
 
 def add_service(window: MainWindow, name: str = "") -> bool:

@@ -63,8 +63,8 @@ class LiveReload(QObject):
         file = Path(path)
         module_name, folder = file.stem, str(file.parent)
         library = self._window.library
-        source = next((m.source for m in library.catalog.modules
-                       if m.source.endswith(".py") and Path(m.source).resolve() == file), None)  # fmt: skip
+        sources = [m.source for m in library.catalog.modules if m.source.endswith(".py")]
+        source = next((s for s in sources if Path(s).resolve() == file), None)
         if source is None:
             return ""
         forget_folder_module(module_name, folder)
@@ -98,7 +98,7 @@ def _describe(name: str, ids: list[str], changes: dict[str, Any]) -> str:
         return f"Reloaded {name}: {len(ids)} node(s), ports unchanged"
     parts = []
     for node_id, (added, removed) in changes.items():
-        bits = [f"+{p}" for p in added] + [f"−{p}" for p in removed]
+        bits = [f"+{p}" for p in added] + [f"-{p}" for p in removed]
         parts.append(f"{node_id} {' '.join(bits)}")
     return f"Reloaded {name}: " + "; ".join(parts)
 
