@@ -10,6 +10,8 @@ from aetherflow import Flow
 
 from .helpers import EXAMPLES_DIR, NAMES
 
+LIMIT = 200  # items per example: the examples simulate I/O with sleeps
+
 
 def example(name: str, tmp_path: Path) -> Flow:
     flow = Flow.load(EXAMPLES_DIR / f"{name}.aflow")
@@ -22,7 +24,7 @@ def example(name: str, tmp_path: Path) -> Flow:
 @pytest.mark.parametrize("name", NAMES)
 def test_bundled_example_has_no_race(name: str, tmp_path: Path) -> None:
     flow = example(name, tmp_path)
-    report = flow.run(workers=8, check_races=True)
+    report = flow.run(workers=8, check_races=True, limit=LIMIT)
     assert report.ok, [e.to_dict() for e in report.errors]
     assert report.races == [], [f.text for f in report.races]
     shared = sorted(n for n, scope in flow.scope_map().items() if scope == "shared")
@@ -33,6 +35,7 @@ def test_bundled_example_has_no_race(name: str, tmp_path: Path) -> None:
 
 
 def test_the_check_sees_the_counter_example_written_by_every_thread(tmp_path: Path) -> None:
-    report = example("realtime_counter", tmp_path).run(workers=8, check_races=True)
+    flow = example("realtime_counter", tmp_path)
+    report = flow.run(workers=8, check_races=True, limit=LIMIT)
     assert report.races == []
     assert report.stats["races_writers"]["metrics"] >= 2  # locked writes, many threads

@@ -132,3 +132,47 @@ def note(x, registry):
 def touch(x, shapes):
     shapes.touch(x)
     return {"touched": x}
+
+
+class SlottedCounter:
+    """A class with ``__slots__`` (no instance ``__dict__``), writing without a lock."""
+
+    __slots__ = ("hits", "lock")
+
+    def __init__(self):
+        self.hits = 0
+        self.lock = threading.Lock()
+
+    def hit(self):
+        self.hits += 1
+
+
+class Failing:
+    """Locked writes, then an exception: the run goes on and the instruments come off."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.seen = []
+
+    def see(self, x):
+        with self.lock:
+            self.seen.append(x)
+        if x % 2:
+            raise ValueError(f"odd item {x}")
+
+
+class MoreContext(BaseFlowContext):
+    slotted = providers.Singleton(SlottedCounter)
+    failing = providers.Singleton(Failing)
+
+
+@node
+def hit(x, slotted):
+    slotted.hit()
+    return {"hit": x}
+
+
+@node
+def see(x, failing):
+    failing.see(x)
+    return {"seen": x}

@@ -42,7 +42,7 @@ def test_seed_services_without_their_locks_are_found_every_time() -> None:
             ("shared_service", "counter"),
             ("monitor", "operations"),
             ("monitor", "metrics"),  # defaultdict item writes
-        }
+        }, report.stats["races_writers"]
 
 
 def test_a_finding_names_threads_nodes_and_source_lines() -> None:
@@ -140,3 +140,35 @@ def test_a_service_of_a_builtin_type_is_named_as_not_watched() -> None:
     report = f.run(range(50), workers=2, check_races=True)
     assert report.races == []
     assert "dict cannot be watched" in report.stats["races_unwatched"]["shared_data"]
+
+
+def test_a_class_with_slots_is_watched() -> None:
+    f = Flow("slots", context=rs.MoreContext)
+    f.add(rs.hit)
+    handle = f.start(range(2000), workers=8, check_races=True)
+    report = handle.wait()
+    assert found(report) == {("slotted", "hits")}
+    slotted = handle.shared_services()["slotted"]
+    assert type(slotted) is rs.SlottedCounter and type(slotted.lock) is type(threading.Lock())
+
+
+def test_failing_items_leave_nothing_behind() -> None:
+    f = Flow("fails", context=rs.MoreContext)
+    f.add(rs.see)
+    before = sys.getswitchinterval()
+    handle = f.start(range(400), workers=4, check_races=True)
+    report = handle.wait()
+    assert report.failed == 200 and report.races == []
+    failing = handle.shared_services()["failing"]
+    assert type(failing) is rs.Failing and type(failing.seen) is list
+    assert sorted(failing.seen) == list(range(400))
+    assert sys.getswitchinterval() == before
+
+
+def test_races_are_found_through_the_profiling_proxy_too() -> None:
+    report = seed_flow(rs.UnlockedSeedContext).run(
+        range(2000), workers=8, check_races=True, profile_shared=True
+    )
+    (counter,) = [f for f in report.races if f.attribute == "counter"]
+    assert all(w.file == rs.__file__ for w in counter.writes)  # the user's line, not the proxy
+    assert report.stats["races_watched"]

@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from ..bindings import bind
@@ -168,9 +168,12 @@ class Run(RunStatus):
             self.total = None if self.total is None else min(self.total, limit)
         self.feed._it = it
         self._t0 = time.perf_counter()
-        for w in self.workers:
-            self.telemetry.register(w.probe, w.thread)
-            w.thread.start()
+        # A race check holds the workers until all of them run (see WorkerGate).
+        together = self.gate.hold(1.0) if self.services.races is not None else nullcontext()
+        with together:
+            for w in self.workers:
+                self.telemetry.register(w.probe, w.thread)
+                w.thread.start()
         if self.program.sync_timeouts:
             limits = [c.policy.timeout for c in self.program.call_steps if c.policy.timeout]
             start_watchdog(self, min(limits))
