@@ -135,3 +135,13 @@ def test_an_output_that_fills_up_keeps_only_whole_lines(tmp_path: Path) -> None:
     assert text.endswith("\n") and 0 < len(text) <= limit
     assert [json.loads(row) for row in written] == [{"x": i, "y": i} for i in range(len(written))]
     assert f"cannot write output {out}: File too large ({len(written)} result lines" in line
+
+
+def test_on_worker_loss_needs_the_dask_executor(tmp_path: Path) -> None:
+    f = Flow("napping")
+    f.add(napping, delay=0)
+    proc = cli(_save(f, tmp_path), "-i", "-", "--on-worker-loss", "stop", stdin=_items(2))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        "aetherflow run: --on-worker-loss is about Dask workers: use --executor dask"
+    ]

@@ -24,6 +24,7 @@ from typing import IO, Any
 from ..errors import AetherFlowError, NodeExecutionError
 from ..graph.model import Flow
 from ..printable import printable
+from ..runtime.dask_loss import Rerun
 from ..runtime.executor import start_flow
 from ..runtime.handle import RunHandle
 from ..runtime.jsonl import read_json_lines
@@ -90,6 +91,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "a local cluster of --workers worker processes and close it afterwards",
     )  # fmt: skip
     dask.add_argument(
+        "--on-worker-loss", choices=("rerun", "stop"), default="rerun",
+        help="with --executor dask, when a worker dies mid-batch: Dask re-runs its batch "
+        "elsewhere (default; items run at least once, the re-runs are reported) or stop "
+        "(nothing runs twice; the lost batch's items are WorkerLost errors)",
+    )  # fmt: skip
+    dask.add_argument(
         "--dask-threads", action="store_true",
         help="with --executor dask and no --scheduler: in-process workers (threads), "
         "not worker processes",
@@ -122,6 +129,8 @@ def main(args: argparse.Namespace) -> int:
             raise UsageProblem("--profile-shared measures worker threads: use --executor thread")
         if args.check_races and args.executor != "thread":
             raise UsageProblem("--check-races watches worker threads: use --executor thread")
+        if args.on_worker_loss != "rerun" and args.executor != "dask":
+            raise UsageProblem("--on-worker-loss is about Dask workers: use --executor dask")
         if args.concurrency != 1 and args.executor != "thread":
             raise UsageProblem("--concurrency keeps items in flight on worker threads' event "
                                "loops: use --executor thread")  # fmt: skip
@@ -291,8 +300,9 @@ def _executor(args: argparse.Namespace) -> Callable[..., RunHandle]:
     from ..runtime.dask_executor import start_flow_dask
 
     return functools.partial(
-        start_flow_dask, scheduler=args.scheduler, processes=not args.dask_threads
-    )
+        start_flow_dask, scheduler=args.scheduler, processes=not args.dask_threads,
+        on_worker_loss=args.on_worker_loss,
+    )  # fmt: skip
 
 
 def _install_sigint(handle: RunHandle) -> threading.Event:
@@ -320,6 +330,10 @@ def _quiet_stdout() -> None:
 def _summary(report: RunReport, err: IO[str]) -> None:
     for problem in report.stats.get("close_problems", []):
         print(f"aetherflow run: warning: {_one_line(problem)}", file=err)
+    for rerun in report.stats.get("reruns", [])[:SHOWN_ERRORS]:
+        print(f"aetherflow run: warning: {Rerun(**rerun).text}", file=err)
+    if report.stop_reason == "worker-lost":
+        print("aetherflow run: stopped: a Dask worker died (--on-worker-loss stop)", file=err)
     if report.stop_reason == "cancel":
         print(f"aetherflow run: cancelled after {report.stats['items']} items", file=err)
     if not report.errors:

@@ -27,6 +27,14 @@ from ..errors import FlowError
 from ..graph.model import Flow
 from ..telemetry.snapshot import TelemetrySnapshot
 from .dask_batches import BatchSizer, InputOrder, Totals
+from .dask_loss import (
+    ON_WORKER_LOSS,
+    LossWatch,
+    Rerun,
+    allowed_failures,
+    is_worker_loss,
+    lost_batch_errors,
+)
 from .flow_context import effective_scopes, run_services
 from .handle import NoDebugging, Outcome, RunHandle
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
@@ -69,6 +77,7 @@ def start_flow_dask(
     threads_per_worker: int = 1,
     scopes: Mapping[str, str] | None = None,
     on_error: str = "continue",
+    on_worker_loss: str = "rerun",
     ordered: bool = True,
     limit: int | None = None,
     batch_size: int | None = None,
@@ -97,6 +106,13 @@ def start_flow_dask(
     on_error
         ``"continue"`` records failed items and goes on; ``"stop"`` sends no new batch
         after a failure (the batches in flight finish, as the thread executor's chunks).
+    on_worker_loss
+        ``"rerun"`` (default): Dask re-runs a dead worker's batches elsewhere, so items
+        run at least once; the report's ``stats["reruns"]`` says which batches re-ran
+        and how many of their items ran twice (results are delivered once).
+        ``"stop"``: nothing re-runs; a lost batch's items are ``WorkerLost`` errors and
+        the run stops (a ``scheduler`` must have ``allowed-failures: 0``). See
+        `dask_loss`.
     ordered
         Accepted for the thread executor's signature: results are always delivered and
         reported in input order.
@@ -119,6 +135,8 @@ def start_flow_dask(
     """
     if on_error not in ("continue", "stop"):
         raise ValueError(f"on_error must be 'continue' or 'stop', not {on_error!r}")
+    if on_worker_loss not in ON_WORKER_LOSS:
+        raise ValueError(f"on_worker_loss must be one of {ON_WORKER_LOSS}, not {on_worker_loss!r}")
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     try:
@@ -135,13 +153,16 @@ def start_flow_dask(
     known = _known_length(items, limit, total)
     name = f"aetherflow-{flow.name}-{uuid.uuid4().hex[:12]}"
     plugin = FlowWorkerPlugin(name, flow.to_dict(), module_folders(flow), scope_map)
-    connection = _Connection(scheduler, workers, processes, threads_per_worker)
+    stop_on_loss = on_worker_loss == "stop"
+    connection = _Connection(scheduler, workers, processes, threads_per_worker, stop_on_loss)
     try:
+        loss = LossWatch(connection.client, name, stop_on_loss)
         connection.client.register_plugin(plugin, name=name)
     except BaseException:
         connection.close(None)
         raise
     run = _DaskRun(flow, connection, name, source, on_error == "stop", known)
+    run.loss = loss
     run.scopes = services.scopes
     run.sizer = BatchSizer(batch_size, run.threads, known)
     run.progress, run.collect = progress, collect
@@ -175,29 +196,47 @@ def _known_length(items: Any, limit: int | None, total: int | None) -> int | Non
 class _Connection:
     """A Client to ``scheduler``, or to a LocalCluster started here (and closed by us)."""
 
-    def __init__(self, scheduler: str | None, workers: int, processes: bool, threads: int):
-        from distributed import Client, LocalCluster
+    def __init__(
+        self, scheduler: str | None, workers: int, processes: bool, threads: int, no_reruns: bool
+    ) -> None:
+        import dask
+        from distributed import Client
 
         self.cluster: Any = None
         if scheduler is None:
             # Worker processes talk TCP on loopback; in-process workers use Dask's inproc.
             where = {"host": "127.0.0.1"} if processes else {}
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=threads,
-                processes=processes,
-                dashboard_address=None,
-                # The scheduler serves /health even without a dashboard, on port 8787
-                # unless told otherwise: a free loopback port never clashes.
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                silence_logs=40,  # logging.ERROR: no shutdown chatter on stderr
-                **where,
-            )
+            # on_worker_loss="stop": the scheduler must give up on a task at the first death
+            failures = {"distributed.scheduler.allowed-failures": 0} if no_reruns else {}
+            with dask.config.set(failures):
+                self.cluster = self._local(workers, threads, processes, where)
         try:
             self.client = Client(self.cluster if scheduler is None else scheduler)
+            if no_reruns and scheduler is not None and allowed_failures(self.client) > 0:
+                raise FlowError(
+                    f"on_worker_loss='stop' needs a scheduler that re-runs nothing, but "
+                    f"{scheduler} re-runs a task after up to {allowed_failures(self.client)} "
+                    "worker deaths: start it with distributed.scheduler.allowed-failures: 0"
+                )
         except BaseException:
             self.close(None)
             raise
+
+    @staticmethod
+    def _local(workers: int, threads: int, processes: bool, where: dict[str, Any]) -> Any:
+        from distributed import LocalCluster
+
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=threads,
+            processes=processes,
+            dashboard_address=None,
+            # The scheduler serves /health even without a dashboard, on port 8787
+            # unless told otherwise: a free loopback port never clashes.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=40,  # logging.ERROR: no shutdown chatter on stderr
+            **where,
+        )
 
     def close(self, plugin: str | None) -> None:
         client = getattr(self, "client", None)
@@ -250,6 +289,8 @@ class _DaskRun:
         self.done = threading.Event()
         self.t0 = time.perf_counter()
         self.t1: float | None = None
+        self.loss: LossWatch | None = None
+        self.reruns: list[Rerun] = []
         self.thread = threading.Thread(target=self._main, name=f"aetherflow-dask-{self.run_id}")
         self.thread.daemon = True
 
@@ -269,6 +310,9 @@ class _DaskRun:
             self.stop("crash")
         finally:
             self.t1 = time.perf_counter()
+            if self.loss is not None:
+                self.reruns = self.loss.reruns()
+                self.loss.close()
             self.connection.close(self.plugin)
             finish_run(self)
 
@@ -281,7 +325,7 @@ class _DaskRun:
         try:
             for fut in self.pending:
                 self.in_flight.discard(fut)
-                self._merge(fut.result())
+                self._outcome(fut)
                 self._submit_more()
         finally:
             if self.in_flight:
@@ -301,6 +345,8 @@ class _DaskRun:
             batch = self._take(size)
             if batch:
                 fut = client.submit(run_batch, self.plugin, self.sent, batch, pure=False)
+                if self.loss is not None:
+                    self.loss.batches[fut] = (self.sent, len(batch))
                 self.in_flight.add(fut)
                 self.pending.add(fut)
                 self.sent += len(batch)
@@ -324,6 +370,36 @@ class _DaskRun:
             self.failed += 1
             self.exhausted = True
         return batch
+
+    def _outcome(self, fut: Any) -> None:
+        """A finished future: its batch, or (its workers died) its items as errors."""
+        start, size = self.loss.batches.pop(fut) if self.loss is not None else (0, 0)
+        if fut.status == "error" and self.loss is not None and is_worker_loss(fut.exception()):
+            self._lost(start, size)
+            return
+        batch = fut.result()
+        # Forget the result on the cluster now: a key still held when its worker dies is
+        # computed again, so the batch's items would run twice for nothing.
+        fut.release()
+        if self.loss is not None:
+            self.loss.finished[batch.start] = (batch.attempt, batch.done)
+        self._merge(batch)
+
+    def _lost(self, start: int, size: int) -> None:
+        """A batch Dask will not run again: each of its items is a `WorkerLost` error."""
+        from .dask_worker import BatchResult
+
+        assert self.loss is not None
+        self.loss.lost += 1
+        reason = ("not re-run (on_worker_loss='stop')" if self.loss.stop
+                  else "Dask stopped re-running it after repeated worker deaths")  # fmt: skip
+        errors = lost_batch_errors(start, size, reason)
+        for b in self.order.add(BatchResult(start, [None] * size, errors, "", "", 0.0)):
+            self._deliver(b)
+        if self.loss.stop:
+            self.stop("worker-lost")
+        elif self.stop_on_error:
+            self.stop("error")
 
     def _merge(self, batch: BatchResult) -> None:
         self.sizer.observe(batch)
@@ -368,6 +444,9 @@ class _DaskRun:
             "batches": self.totals.batches,
             "per_worker": self.totals.per_worker,
             "nodes": self.totals.nodes(self.node_ids),
+            "reruns": [r.to_dict() for r in self.reruns],
+            "items_ran_twice": sum(r.ran_twice for r in self.reruns),
+            "batches_lost": self.loss.lost if self.loss is not None else 0,
         }
         return RunReport(
             self.results if self.collect else [], list(self.errors), stats,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
@@ -28,6 +28,7 @@ from distributed import WorkerPlugin, get_worker
 from ..errors import ReferenceResolutionError
 from ..graph.model import Flow
 from .aio import run_on_thread_loop
+from .dask_loss import AttemptLog, log_topic
 from .executor import public_state
 from .flow_context import run_services
 from .program import Probe, Program
@@ -50,6 +51,7 @@ class BatchResult:
     node_calls: list[int] = field(default_factory=list)
     node_seconds: list[float] = field(default_factory=list)
     node_errors: list[int] = field(default_factory=list)
+    attempt: str = ""  # which attempt of the batch this is (see `dask_loss`)
 
     @property
     def done(self) -> int:
@@ -147,8 +149,11 @@ class FlowWorkerPlugin(WorkerPlugin):
             svc = self._per_thread[key] = self.services.for_worker()
         return svc
 
-    def run_batch(self, start: int, items: Sequence[Any]) -> BatchResult:
-        """Run ``items`` (input indexes from ``start``) on the calling worker thread."""
+    def run_batch(
+        self, start: int, items: Sequence[Any], log: Callable[[dict[str, Any]], None] | None = None
+    ) -> BatchResult:
+        """Run ``items`` (input indexes from ``start``) on the calling worker thread;
+        ``log`` records the attempt and its progress for the client (`AttemptLog`)."""
         program = self.program
         if program is None:
             raise ReferenceResolutionError(self.name, "the flow was not set up on this worker")
@@ -157,11 +162,13 @@ class FlowWorkerPlugin(WorkerPlugin):
         run_item = program.run_item
         results: list[Any] = []
         errors: list[ItemError] = []
+        attempt = AttemptLog(log or _no_log, start, len(items))
         t0 = perf_counter()
         if program.is_async:  # awaited one at a time on this thread's own loop
-            run_on_thread_loop(_abatch(program, start, items, svc, probe, results, errors),
-                               self.name)  # fmt: skip
+            run_on_thread_loop(_abatch(program, start, items, svc, probe, results, errors,
+                                       attempt), self.name)  # fmt: skip
         for offset, item in enumerate(items if not program.is_async else ()):
+            attempt.starting(offset + 1)
             try:
                 results.append(public_state(run_item(item, svc, probe)))
             except BaseException as exc:  # even a BaseException fails only its item
@@ -170,15 +177,16 @@ class FlowWorkerPlugin(WorkerPlugin):
         seconds = perf_counter() - t0
         return BatchResult(
             start, results, errors, self.address, threading.current_thread().name,
-            seconds, probe.counts, probe.seconds, probe.errors,
+            seconds, probe.counts, probe.seconds, probe.errors, attempt.attempt,
         )  # fmt: skip
 
 
 async def _abatch(
     program: Any, start: int, items: Sequence[Any], svc: Any, probe: Any,
-    results: list[Any], errors: list[ItemError],
+    results: list[Any], errors: list[ItemError], attempt: AttemptLog,
 ) -> None:  # fmt: skip
     for offset, item in enumerate(items):
+        attempt.starting(offset + 1)
         try:
             results.append(public_state(await program.arun_item(item, svc, probe)))
         except BaseException as exc:  # even a BaseException fails only its item
@@ -188,7 +196,13 @@ async def _abatch(
 
 def run_batch(plugin_name: str, start: int, items: list[Any]) -> BatchResult:
     """The Dask task: run one batch with this worker's plugin."""
-    plugin = get_worker().plugins[plugin_name]
+    worker = get_worker()
+    plugin = worker.plugins[plugin_name]
     if not isinstance(plugin, FlowWorkerPlugin):
         raise TypeError(f"worker plugin '{plugin_name}' is not an AetherFlow plugin")
-    return plugin.run_batch(start, items)
+    topic = log_topic(plugin_name)
+    return plugin.run_batch(start, items, lambda msg: worker.log_event(topic, msg))
+
+
+def _no_log(msg: dict[str, Any]) -> None:
+    pass

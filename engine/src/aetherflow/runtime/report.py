@@ -47,8 +47,8 @@ class RunReport:
     ``items_per_s``, ``workers``, ``total`` (input size when known), ``stop_reason``
     and ``close_problems`` (failed ``close()`` calls of services, as text).
     ``stop_reason`` is None for a run that took every item, else ``"cancel"``,
-    ``"error"`` (on_error="stop") or ``"crash"`` (an engine fault, reported as an
-    `ItemError` with index -1).
+    ``"error"`` (on_error="stop"), ``"worker-lost"`` (Dask, on_worker_loss="stop") or
+    ``"crash"`` (an engine fault, reported as an `ItemError` with index -1).
 
     ``races`` (runs with ``check_races=True``): one `RaceFinding` per attribute of a
     shared service that several threads wrote, at least once without the service's
