@@ -27,7 +27,7 @@ from distributed import WorkerPlugin, get_worker
 
 from ..errors import ReferenceResolutionError
 from ..graph.model import Flow
-from .aio import run_on_thread_loop
+from .aio import arun_item, run_on_thread_loop
 from .dask_loss import AttemptLog, log_topic
 from .executor import public_state
 from .flow_context import run_services
@@ -188,7 +188,7 @@ async def _abatch(
     for offset, item in enumerate(items):
         attempt.starting(offset + 1)
         try:
-            results.append(public_state(await program.arun_item(item, svc, probe)))
+            results.append(public_state(await arun_item(program, item, svc, probe)))
         except BaseException as exc:  # even a BaseException fails only its item
             results.append(None)
             errors.append(item_error(start + offset, exc))
