@@ -19,6 +19,8 @@ def rich_flow() -> Flow:
     flow.set_scope("counter", "shared")
     flow.add_service("tally", s.Tally, "shared", start=5)
     d = flow.add(s.double, label="Double", position=(10, 20))
+    flow.set_policy(d, timeout=2.5, retries=2, retry_delay=0.1, backoff=2.0,
+                    retry_on=[OSError, "builtins:TimeoutError"])  # fmt: skip
     i = flow.add(s.inc, step=10, position=(200.5, 20))
     c = flow.add(s.use_counter, position=(400, 20))
     e = flow.add(s.is_even, position=(0, 200))

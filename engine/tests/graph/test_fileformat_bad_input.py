@@ -135,7 +135,7 @@ def test_newer_major_version(tmp_path: Path) -> None:
     doc = _doc()
     doc["version"] = [3, 2]
     err = _load_error(_with(tmp_path, doc))
-    assert "3.2" in str(err) and "1.1" in str(err)
+    assert "3.2" in str(err) and "1.2" in str(err)
 
 
 def test_duplicate_ids(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ def test_first_keys_are_format_and_version(tmp_path: Path) -> None:
     rich_flow().save(tmp_path / "f.aflow")
     doc = json.loads((tmp_path / "f.aflow").read_text("utf-8"))
     assert list(doc)[:2] == ["format", "version"]
-    assert doc["format"] == "aetherflow" and doc["version"] == [1, 1]
+    assert doc["format"] == "aetherflow" and doc["version"] == [1, 2]
 
 
 def test_saving_is_deterministic_and_load_save_gives_identical_bytes(tmp_path: Path) -> None:
@@ -35,21 +35,52 @@ def test_saving_is_deterministic_and_load_save_gives_identical_bytes(tmp_path: P
 
 def test_committed_fixture_round_trips_byte_for_byte(fixtures: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.aflow"
-    Flow.load(fixtures / "v1_1.aflow").save(out)
-    assert out.read_bytes() == (fixtures / "v1_1.aflow").read_bytes()
+    Flow.load(fixtures / "v1_2.aflow").save(out)
+    assert out.read_bytes() == (fixtures / "v1_2.aflow").read_bytes()
     rich_flow().save(out)  # the fixture is what the current code writes
-    assert out.read_bytes() == (fixtures / "v1_1.aflow").read_bytes()
+    assert out.read_bytes() == (fixtures / "v1_2.aflow").read_bytes()
 
 
-def test_a_1_0_file_loads_and_saves_as_1_1_unchanged_otherwise(fixtures: Path, tmp_path: Path):
+@pytest.mark.parametrize("name", ["v1_0", "v1_1"])
+def test_older_1_x_files_load_and_save_as_1_2_unchanged_otherwise(
+    fixtures: Path, tmp_path: Path, name: str
+) -> None:
     out = tmp_path / "out.aflow"
-    Flow.load(fixtures / "v1_0.aflow").save(out)
-    old = json.loads((fixtures / "v1_0.aflow").read_text("utf-8"))
-    assert json.loads(out.read_text("utf-8")) == {**old, "version": [1, 1]}
+    Flow.load(fixtures / f"{name}.aflow").save(out)
+    old = json.loads((fixtures / f"{name}.aflow").read_text("utf-8"))
+    assert json.loads(out.read_text("utf-8")) == {**old, "version": [1, 2]}
+
+
+def test_a_node_policy_round_trips_and_runs_as_the_file_says(fixtures: Path) -> None:
+    flow = Flow.load(fixtures / "v1_2.aflow")
+    assert flow.nodes["double"].policy == {
+        "timeout": 2.5, "retries": 2, "retry_delay": 0.1, "backoff": 2.0,
+        "retry_on": ["OSError", "builtins:TimeoutError"],
+    }  # fmt: skip
+    assert flow.nodes["inc"].policy == {}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [("timeout", 0, "timeout must be a number of seconds > 0"),
+     ("retries", 1.5, "retries must be an integer >= 0"),
+     ("retry_on", ["OSError", ""], "retry_on")],
+)  # fmt: skip
+def test_a_bad_policy_field_names_the_file_node_and_field(
+    fixtures: Path, tmp_path: Path, field: str, value: object, says: str
+) -> None:
+    doc = json.loads((fixtures / "v1_2.aflow").read_text("utf-8"))
+    doc["nodes"][1][field] = value
+    path = tmp_path / "bad.aflow"
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(FlowFormatError) as info:
+        Flow.load(path)
+    assert str(path) in str(info.value) and field in str(info.value)
+    assert info.value.location is not None and info.value.location.startswith("nodes[1]")
 
 
 def test_model_order_is_kept(fixtures: Path) -> None:
-    flow = Flow.load(fixtures / "v1_1.aflow")
+    flow = Flow.load(fixtures / "v1_2.aflow")
     original = rich_flow()
     assert list(flow.nodes) == list(original.nodes)
     assert [e.id for e in flow.edges] == [e.id for e in original.edges]
@@ -58,7 +89,7 @@ def test_model_order_is_kept(fixtures: Path) -> None:
 
 
 def test_loaded_flow_keeps_every_field(fixtures: Path) -> None:
-    flow = Flow.load(fixtures / "v1_1.aflow")
+    flow = Flow.load(fixtures / "v1_2.aflow")
     assert flow.name == "rich" and flow.description == "Every part of the format."
     assert flow.context_ref == "aflow_sample_nodes:SampleContext"
     assert flow.metadata == {"author": "tests", "tags": ["a", "b"]}
@@ -72,12 +103,12 @@ def test_loaded_flow_keeps_every_field(fixtures: Path) -> None:
     assert flow.groups["choose"].params["condition"] == "is_even"
     assert flow.groups["loop"].params == {"times": 3}
     assert flow.groups["fan"].params["max_workers"] is None
-    assert flow.path == str(fixtures / "v1_1.aflow")
+    assert flow.path == str(fixtures / "v1_2.aflow")
     assert flow.search_paths == [str(fixtures)]
 
 
 def test_unknown_fields_survive_at_every_level(fixtures: Path, tmp_path: Path) -> None:
-    doc = json.loads((fixtures / "v1_1.aflow").read_text("utf-8"))
+    doc = json.loads((fixtures / "v1_2.aflow").read_text("utf-8"))
     doc["zz_top"] = 1
     doc["nodes"][1]["zz_node"] = {"a": [1]}
     doc["nodes"][1]["inputs"][0]["zz_port"] = None
@@ -206,7 +237,7 @@ def test_save_uses_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_inputs_of_a_loaded_flow(fixtures: Path) -> None:
-    flow = Flow.load(fixtures / "v1_1.aflow")
+    flow = Flow.load(fixtures / "v1_2.aflow")
     assert flow.inputs() == ["x"]  # counter is a service, y is produced by double
 
 

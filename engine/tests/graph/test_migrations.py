@@ -66,7 +66,7 @@ def test_every_past_version_has_a_fixture(fixtures: Path) -> None:
 
 def test_newer_minor_loads_with_a_warning_and_keeps_its_fields(fixtures: Path, tmp_path: Path):
     path = fixtures / "v1_9.aflow"
-    with pytest.warns(FlowFormatWarning, match=r"1\.9 is newer .* \(1\.1\)") as record:
+    with pytest.warns(FlowFormatWarning, match=r"1\.9 is newer .* \(1\.2\)") as record:
         flow = Flow.load(path)
     assert str(path) in str(record[0].message)
     assert flow.groups["sw"].kind == "switch"  # relaxed rules: a kind 1.0 does not know
@@ -94,7 +94,7 @@ def test_newer_major_is_refused_naming_file_and_versions(fixtures: Path) -> None
     with pytest.raises(FlowFormatError) as info:
         Flow.load(path)
     msg = str(info.value)
-    assert str(path) in msg and "2.0" in msg and "1.1" in msg
+    assert str(path) in msg and "2.0" in msg and "1.2" in msg
     assert info.value.location == "version"
 
 

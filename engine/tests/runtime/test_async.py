@@ -180,3 +180,12 @@ def test_sync_only_flows_take_the_sync_path() -> None:
 def test_concurrency_must_be_a_positive_integer() -> None:
     with pytest.raises(ValueError, match="concurrency must be a positive integer"):
         mixed().run([1], concurrency=0)
+
+
+@pytest.mark.parametrize("concurrency", [1, 6])
+def test_telemetry_counts_every_call_of_an_async_flow_exactly(concurrency: int) -> None:
+    handle = mixed().start(range(257), workers=2, concurrency=concurrency)
+    assert handle.wait(30).ok
+    counts = {n.node: n.count for n in handle.snapshot().nodes}
+    assert counts == {"fetch": 257, "plus_one": 257, "scaled": 257}
+    assert handle.snapshot().items == 257

@@ -21,6 +21,8 @@ from typing import Any
 
 from ..bindings import bind
 from ..errors import FlowFormatError, FlowFormatWarning
+from ..policy import FIELDS as POLICY_FIELDS
+from ..policy import checked_fields
 from . import schemas
 from .atomicfile import atomic_write
 from .bulk import bulk
@@ -36,7 +38,9 @@ _REF = re.compile(schemas.load_schema(SCHEMA)["definitions"]["ref"]["pattern"])
 # The fields each object of the format knows; the others are kept as its ``extra``.
 _TOP = frozenset(("format", "version", "name", "description", "context", "source", "metadata",
                   "services", "nodes", "edges", "groups"))  # fmt: skip
-_NODE = frozenset(("id", "label", "ref", "position", "constants", "inputs", "outputs", "doc"))
+_NODE = frozenset(
+    ("id", "label", "ref", "position", "constants", "inputs", "outputs", "doc", *POLICY_FIELDS)
+)
 _INPUT = frozenset(("name", "type", "required", "default"))
 _OUTPUT = frozenset(("name", "type"))
 _EDGE = frozenset(("source", "target"))
@@ -293,8 +297,19 @@ def _node_from_doc(n: dict[str, Any], where: str, path: str) -> NodeSpec:
     return NodeSpec(
         id=n["id"], ref=n["ref"], label=n.get("label"), constants=n.get("constants", {}),
         position=(x, y), inputs=inputs, outputs=outputs, doc=n.get("doc", ""),
-        extra=_extra(n, _NODE),
+        extra=_extra(n, _NODE), policy=_policy_from_doc(n, where, path),
     )  # fmt: skip
+
+
+def _policy_from_doc(n: dict[str, Any], where: str, path: str) -> dict[str, Any]:
+    """The node's time limit and retry fields as written (names stay names)."""
+    found = {k: n[k] for k in POLICY_FIELDS if k in n}
+    for name, value in found.items():
+        try:
+            checked_fields({name: value}, f"node '{n['id']}'")
+        except ValueError as exc:
+            raise FlowFormatError(path, f"{where}.{name}", str(exc)) from None
+    return found
 
 
 # -- saving -------------------------------------------------------------------------
@@ -417,6 +432,9 @@ def _node_doc(n: NodeSpec, path: str) -> dict[str, Any]:
     d["outputs"] = [_output_doc(o, path, owner) for o in n.outputs]
     if n.doc:
         d["doc"] = n.doc
+    for name in POLICY_FIELDS:
+        if name in n.policy:
+            d[name] = _checked(n.policy[name], path, owner, name)
     return _with_extra(d, n.extra, path, owner)
 
 

@@ -21,6 +21,10 @@ History
     Services the flow declares itself: an entry with a ``factory`` and no ``declared``
     scope is built by the engine for each run (no context needed), with optional
     constructor ``constants``. A 1.0 file is a valid 1.1 file: the step only relabels it.
+1.2
+    A node's time limit and retries on its entry: ``timeout``, ``retries``,
+    ``retry_delay``, ``backoff``, ``retry_on`` (exception names). A 1.1 file is a valid
+    1.2 file: the step only relabels it.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from ..errors import FlowFormatError
 from . import schemas
 
 Version = tuple[int, int]
-CURRENT: Version = (1, 1)
+CURRENT: Version = (1, 2)
 FORMAT = "aetherflow"
 
 Doc = dict[str, Any]
@@ -110,11 +114,16 @@ def _from_1_0(doc: Doc) -> Doc:
     return {**doc, "version": [1, 1]}
 
 
+def _from_1_1(doc: Doc) -> Doc:
+    return {**doc, "version": [1, 2]}
+
+
 # version -> (schema name, step to the next version)
 STEPS: dict[Version, tuple[str, Callable[[Doc], Doc]]] = {
     (0, 1): ("aflow-0.1", _from_0_1),
     (0, 2): ("aflow-0.2", _from_0_2),
     (1, 0): ("aflow-1", _from_1_0),
+    (1, 1): ("aflow-1", _from_1_1),
 }
 
 

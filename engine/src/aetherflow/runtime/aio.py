@@ -30,6 +30,7 @@ from .program import (
 )
 from .services import Services
 
+CancelledError = asyncio.CancelledError
 _BREAK = LoopControl.BREAK
 _CONTINUE = LoopControl.CONTINUE
 Lifted = list[tuple[Any, bool]]  # (step, is a coroutine function)
@@ -56,8 +57,18 @@ class AsyncSteps:
     def __init__(self, steps: list[Step]) -> None:
         self.steps = lift_all(steps)
 
-    async def run(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
-        return await run_lifted(self.steps, state, wired, svc, probe)
+    async def run(
+        self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any
+    ) -> dict[str, Any]:
+        """Run every step on ``state`` (changed in place) and return it."""
+        for step, is_async in self.steps:  # `run_lifted`, inlined: one coroutine per item
+            if is_async:
+                control = await step(state, wired, svc, probe)
+            else:
+                control = step(state, wired, svc, probe)
+            if control is _BREAK or control is _CONTINUE:
+                break
+        return state
 
 
 def lift_all(steps: list[Step]) -> Lifted:
@@ -103,17 +114,49 @@ class AsyncCall:
         self.retry_on = resolve_retry_on(call.policy, f"node '{call.node_id}'")
 
     async def __call__(self, state: dict[str, Any], wired: Wired, svc: Services, probe: Any) -> Any:
+        # The hot path of async flows: argument filling, timing and merging are inlined
+        # (as in `CallStep.call`); a node with a policy takes `_with_policy`.
         call = self.call
-        kwargs = call.kwargs(state, wired, svc)
+        if call.simple:
+            kwargs = {}
+            try:
+                for name, key in call.required:
+                    kwargs[name] = state[key]
+            except KeyError:
+                kwargs = call.kwargs(state, wired, svc)
+        else:
+            kwargs = call.kwargs(state, wired, svc)
         if self.guarded:
             result = await self._with_policy(kwargs, probe)
         else:
             try:
-                result = await self._attempt(kwargs, probe)
+                if probe is None:
+                    result = await self.func(**kwargs)
+                else:
+                    probe.current = call.index
+                    if probe.timing:
+                        t0 = perf_counter()
+                        result = await self.func(**kwargs)
+                        probe.leave(call.index, perf_counter() - t0)
+                    else:
+                        result = await self.func(**kwargs)
+                        if probe.counting:
+                            probe.counts[call.index] += 1
             except Exception as exc:
                 if probe is not None:
                     probe.failed(call.index)
                 raise NodeExecutionError(call.node_id, exc) from exc
+            except CancelledError as exc:
+                exc.aetherflow_node = call.node_id  # type: ignore[attr-defined]
+                raise
+        if result is None:
+            return None
+        if type(result) is dict:
+            state.update(result)
+            for port in call.wired_outputs:
+                if port in result:
+                    wired[call.node_id, port] = result[port]
+            return result
         return call.merge(result, state, wired)
 
     async def _with_policy(self, kwargs: dict[str, Any], probe: Any) -> Any:
@@ -253,16 +296,17 @@ def async_steps(prog: Program) -> AsyncSteps:
     return steps
 
 
-async def arun_item(prog: Program, item: Any, svc: Services, probe: Any = None) -> dict[str, Any]:
-    """`Program.run_item` on the running event loop (for flows with async nodes)."""
+def arun_item(
+    prog: Program, item: Any, svc: Services, probe: Any = None
+) -> Coroutine[Any, Any, dict[str, Any]]:
+    """`Program.run_item` on the running event loop (for flows with async nodes): await
+    it. A plain function returning the steps' coroutine: one coroutine per item."""
     state, wired = prog.item_state(item)
-    await async_steps(prog).run(state, wired, svc, probe)
-    return state
+    return async_steps(prog).run(state, wired, svc, probe)
 
 
-async def arun_state(
+def arun_state(
     prog: Program, state: dict[str, Any], svc: Services, probe: Any = None
-) -> dict[str, Any]:
-    """`Program.run_state` on the running event loop."""
-    await async_steps(prog).run(state, {}, svc, probe)
-    return state
+) -> Coroutine[Any, Any, dict[str, Any]]:
+    """`Program.run_state` on the running event loop: await it."""
+    return async_steps(prog).run(state, {}, svc, probe)

@@ -18,6 +18,7 @@ import asyncio
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from ..telemetry.probe import TIMING_MASK
 from .aio import arun_item
 from .feed import WAIT
 from .guarded import WorkerAbandoned
@@ -97,18 +98,33 @@ class Lanes:
         worker = self.worker
         run, probe = worker.run, worker.probe
         tprobe = probe if run.telemetry_on else None
-        probe.timing = probe.counting = True  # lanes interleave: time every call
+        # The calls of one item in 8 are timed. With one lane, untimed items of a
+        # straight flow are counted whole, as in a sync worker (`WorkerProbe.passed`);
+        # lanes that interleave count every call ("one item in 8" is then approximate:
+        # another lane may switch timing on meanwhile).
+        positions = run.positions if tprobe is not None and self.concurrency == 1 else None
+        probe.counting = positions is None
+        timing = True
         program, extract = run.program, run.extract
+        chunks, guard = self.chunks, worker.guard
         while True:
-            picked = await self._next()
-            if picked is None:
-                return
-            chunk, i = picked
+            chunk = chunks[-1] if chunks else None
+            if chunk is not None and chunk.next < len(chunk.items) and not guard.abandoned:
+                i = chunk.next  # the common case, without a call into `_next`
+                chunk.next = i + 1
+            else:
+                picked = await self._next()
+                if picked is None:
+                    return
+                chunk, i = picked
             index = chunk.start + i
+            probe.timing = timing = not probe.items & TIMING_MASK
             probe.in_flight += 1
             probe.busy = True
             try:
                 outcome = extract(await arun_item(program, chunk.items[i], self.svc, tprobe))
+                if positions is not None and not timing:
+                    probe.passed += 1
             except asyncio.CancelledError as exc:
                 probe.items_failed += 1
                 self._finished(chunk, i, _cancelled(index, exc))
@@ -117,11 +133,14 @@ class Lanes:
                 raise
             except BaseException as exc:  # even a BaseException fails only its item
                 outcome = worker._failed(index, exc)
+                if positions is not None and not timing:
+                    worker._stopped(exc, positions)
             finally:
                 probe.in_flight -= 1
                 probe.busy = probe.in_flight > 0
             self._finished(chunk, i, outcome)
-            worker._between_items(self.svc)
+            if run.gate.closed or probe.services_wanted != worker._answered:
+                worker._between_items(self.svc)
 
     async def _next(self) -> tuple[Chunk, int] | None:
         """The next item for a lane: from the newest chunk, else a new chunk."""

@@ -16,7 +16,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NodeExecutionError
-from ..telemetry.probe import WorkerProbe
+from ..telemetry.probe import TIMING_MASK, WorkerProbe
 from ..telemetry.snapshot import ServicesSnapshot
 from .feed import WAIT
 from .guarded import TimeGuard, WorkerAbandoned
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 TARGET_CHUNK_SECONDS = 0.005  # long enough to amortise the feed's lock, short enough to
 # keep cancel, pause and load balance responsive
-TIMING_MASK = 7  # time the nodes of one item in 8 (all calls are counted)
 
 # chunks a worker hands to its replacement: (start index, items, outcomes of the first
 # items); the items after those outcomes have not run

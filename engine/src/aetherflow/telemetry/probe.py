@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+TIMING_MASK = 7  # time the node calls of one item in 8 per worker (all calls are counted)
 RING = 128  # recent latency samples kept per node per thread (a power of two)
 _MASK = RING - 1
 _EMPTY = float("nan")  # a ring slot not yet written
