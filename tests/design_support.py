@@ -16,58 +16,9 @@ from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtGui import QAction, QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
-MYNODES = '''
-"""A user's own node module: a generator source, three nodes and two service classes."""
-import threading
-
-from aetherflow import node
-
-
-class Counter:
-    """Counts items across every worker: shared, so it locks."""
-
-    def __init__(self, start: int = 0):
-        self.value = start
-        self._lock = threading.Lock()
-
-    def bump(self) -> int:
-        with self._lock:
-            self.value += 1
-            return self.value
-
-
-class Cache:
-    """Remembers page sizes, one per worker thread: isolated, no lock."""
-
-    def __init__(self):
-        self.pages = {}
-
-
-@node
-def urls(n: int = 8):
-    """Yield n page addresses."""
-    for i in range(n):
-        yield f"https://example.test/page/{i}"
-
-
-@node
-def fetch(url: str, cache: Cache) -> dict:
-    """Fetch a page (its size is the length of its address x 10)."""
-    size = cache.pages.setdefault(url, len(url) * 10)
-    return {"size": size}
-
-
-@node
-def measure(size: int, unit: int = 1) -> dict:
-    """Size in units."""
-    return {"units": size // unit}
-
-
-@node
-def count(units: int, counter: Counter) -> dict:
-    """Count the page."""
-    return {"seen": counter.bump()}
-'''
+ROOT = Path(__file__).resolve().parents[1]
+# The module docs/getting-started.md walks through: the tests design with the same one.
+MYNODES = (ROOT / "docs" / "examples" / "crawl" / "mynodes.py").read_text(encoding="utf-8")
 
 
 def write_module(folder: Path, name: str = "mynodes", text: str = MYNODES) -> Path:

@@ -59,6 +59,7 @@ QMenuBar::item:selected {{ background: {button}; }}
 QMenu {{ background: {alt}; color: {text}; border: 1px solid {border}; padding: 4px 0; }}
 QMenu::item {{ padding: 4px 24px 4px 20px; }}
 QMenu::item:selected {{ background: {highlight}; color: {highlight_text}; }}
+QMenu::item:disabled {{ color: {muted}; }}
 QMenu::separator {{ height: 1px; background: {border}; margin: 4px 8px; }}
 QTreeView, QListView, QTableView {{ background: {base}; alternate-background-color: {alt};
     border: none; selection-background-color: {highlight}; }}

@@ -248,7 +248,7 @@ class InspectorPanel(QScrollArea):
         for port in spec.inputs:
             kind, text = input_source(flow, spec.id, port)
             need = "required" if port.required else f"default {port.default!r}"
-            status = _muted(f"{html.escape(port.type or 'any')} · {html.escape(text)}")
+            status = _muted(f"{html.escape(port.type or 'any')} · {html.escape(text, quote=False)}")
             status.setWordWrap(True)
             status.setObjectName(f"input_{port.name}")
             status.setProperty("kind", kind)
@@ -266,7 +266,7 @@ class InspectorPanel(QScrollArea):
         for out in spec.outputs:
             targets = [e.target for e in flow.edges if e.source == f"{spec.id}.{out.name}"]
             text = ", ".join(f"→ {t}" for t in targets) or "not connected"
-            status = _muted(html.escape(text))
+            status = _muted(html.escape(text, quote=False))
             status.setWordWrap(True)
             form.addRow(QLabel(f"<b>{html.escape(out.name)}</b>"), status)
         if not spec.outputs:
