@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from aetherflow_studio.document import FlowDocument
+from aetherflow_studio.document.layout import place_unplaced
 
 from . import dialogs
 from .recovery import Autosaver, RecoveryEntry, RecoveryStore
@@ -67,7 +68,13 @@ class FileController(QObject):
         except Exception as exc:  # FlowFormatError and OSError carry readable messages
             self._error("Cannot open flow", str(exc))
             return False
+        placed = place_unplaced(document.flow)  # a file without positions: lay it out
         self._install(document)
+        if placed:
+            self.window.statusBar().showMessage(
+                "The file has no node positions: laid out automatically (save to keep them)",
+                8000,
+            )
         self.window.settings.add_recent_file(path)
         self.resolve_if_trusted(ask=True)
         return True

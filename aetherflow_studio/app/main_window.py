@@ -41,6 +41,7 @@ from aetherflow_studio.panels.problems_panel import ProblemsPanel
 from aetherflow_studio.panels.services_panel import ServicesPanel
 
 from . import (
+    arrange_actions,
     breakpoint_actions,
     design_actions,
     dialogs,
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self.set_theme(self.settings.theme)
         self.files.new_flow(ask=False)
         self.trust_banner = trust_banner.install(self)
+        self.minimap = arrange_actions.install(self)
         self.run_ui: RunUI | None = None
         self._install_extensions()
         self._restore_window_state()

@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoStack
 
 from . import commands as cmd
 from . import design_commands as dcmd
+from .arrange import snapped
 from .breakpoints import Breakpoints
 from .fragments import (
     copy_spec,
@@ -68,6 +69,7 @@ class FlowDocument(QObject):
         self._flow = flow if flow is not None else Flow("untitled")
         self._path = path if path is not None else self._flow.path
         self._trusted = trusted
+        self.snap_to_grid = False  # drags end on the grid (View > Snap to Grid)
         self._stack = QUndoStack(self)
         self._stack.cleanChanged.connect(self._on_stack_clean_changed)
         self._breakpoints = Breakpoints(self)
@@ -258,6 +260,8 @@ class FlowDocument(QObject):
         into 'Ingest'"). Joining a frame takes the node out of the other comment frames
         that list it (unless it is their last member). Control groups keep their members.
         """
+        if self.snap_to_grid:
+            positions = snapped(positions)
         moved = {
             k: (float(p[0]), float(p[1]))
             for k, p in positions.items()
@@ -273,6 +277,15 @@ class FlowDocument(QObject):
         elif not joined and len({g for gs in left.values() for g in gs}) == 1:
             text += f" out of '{self.frame_name(next(iter(left.values()))[0])}'"
         self._stack.push(cmd.MoveNodesCommand(self._flow, moved, text, members))
+
+    def arrange_nodes(self, positions: dict[str, tuple[float, float]], text: str) -> None:
+        """Set node positions in one undo step named ``text`` ("Align Left", "Snap to
+        Grid"); nothing is pushed when no node moves."""
+        nodes = self._flow.nodes
+        moved = {k: (float(p[0]), float(p[1])) for k, p in positions.items()
+                 if k in nodes and nodes[k].position != (float(p[0]), float(p[1]))}  # fmt: skip
+        if moved:
+            self._stack.push(cmd.MoveNodesCommand(self._flow, moved, text))
 
     def _regrouped(
         self, join: dict[str, str], leave: dict[str, Iterable[str]]
