@@ -71,6 +71,10 @@ def test_the_minimap_moves_the_view_where_it_is_clicked_and_dragged(qtbot, tmp_p
     assert abs(center.x() - minimap.to_scene(QPointF(end)).x()) < 60
     window.actions["view.minimap"].trigger()  # View > Minimap hides it
     assert not minimap.isVisible()
+    window.actions["view.minimap"].trigger()
+    assert minimap.isVisible()
+    window.files.new_flow(ask=False)  # an empty (or small) flow fits: no map over it
+    assert not window.minimap.isVisible()
     force_close(window)
 
 

@@ -68,6 +68,7 @@ class _Corner(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
             self.place()
+            self._minimap.update_visibility()
         return False
 
 
@@ -80,7 +81,6 @@ def install(window: MainWindow) -> Minimap:
     def on_document_changed(document: Any) -> None:
         document.snap_to_grid = snap.isChecked()
         minimap.bind(window.view, document)
-        minimap.setVisible(show.isChecked())
         corner.place()
 
     _arrange_menu(window)
@@ -90,7 +90,7 @@ def install(window: MainWindow) -> Minimap:
     show = window.add_action("view.minimap", "&Minimap", menu="view")
     show.setCheckable(True)
     show.setChecked(True)
-    show.toggled.connect(minimap.setVisible)
+    show.toggled.connect(minimap.set_enabled)
     window.document_changed.connect(on_document_changed)
     on_document_changed(window.document)
     return minimap

@@ -21,6 +21,7 @@ from aetherflow_studio.run_ui import source_display
 from aetherflow_studio.run_ui.overlays import RunOverlays
 from aetherflow_studio.run_ui.run_controller import RunController
 from aetherflow_studio.run_ui.run_scope import RunScope
+from aetherflow_studio.widgets.scroll_row import ScrollRow
 
 Area = Qt.DockWidgetArea
 
@@ -79,7 +80,7 @@ def install_run_ui(window: Any) -> RunUI:
     toolbar = QToolBar("Run", window)
     toolbar.setObjectName("toolbar_run")
     toolbar.setMovable(False)
-    toolbar.addWidget(panel)
+    toolbar.addWidget(ScrollRow(panel))  # a narrow window scrolls the row sideways
     window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
     history = HistoryPanel()

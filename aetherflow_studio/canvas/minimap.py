@@ -1,5 +1,8 @@
 """`Minimap`: the whole flow in a corner of the canvas, with the visible part framed.
 
+It shows itself only while the flow does not fit in the view (a small flow needs no map,
+and the map would cover its nodes).
+
 Click or drag in it to move the view there; the wheel over it zooms the view. It draws
 every node as a small box (one ``drawRects`` call per colour) scaled to fit, and the
 view's visible rectangle on top. The boxes are rebuilt only when the flow changed; a pan
@@ -28,6 +31,7 @@ class Minimap(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Minimap: click or drag to move the view; wheel to zoom")
         self.view: Any = None
+        self.enabled = True  # View > Minimap; shown only while the flow overflows the view
         self._boxes: list[QRectF] = []
         self._world = QRectF()
         self._stale = True
@@ -45,16 +49,35 @@ class Minimap(QWidget):
         view.verticalScrollBar().valueChanged.connect(self._on_view_moved)
         view.zoom_changed.connect(self._on_view_moved)
         document.model_changed.connect(self._on_document_model_changed)
+        self.update_visibility()
         self.update()
 
     def _on_view_moved(self, *_args: Any) -> None:
+        self.update_visibility()
         self.update()
+
+    def needed(self) -> bool:
+        """The flow does not fit in the view: there is somewhere to navigate to."""
+        if self.view is None or not self.view.scene().node_items:
+            return False
+        if self._stale:
+            self._refresh()
+        return not self.visible_scene_rect().contains(self._world)
+
+    def update_visibility(self) -> None:
+        self.setVisible(self.enabled and self.needed())
+
+    def set_enabled(self, on: bool) -> None:
+        self.enabled = on
+        self.update_visibility()
 
     def _on_document_model_changed(self, _event: Any) -> None:
         self._stale = True
         self._rebuild.start()  # debounced: a drag of 50 nodes is 50 events
 
     def _on_rebuild_timeout(self) -> None:
+        self._refresh()
+        self.update_visibility()
         self.update()
 
     # -- geometry ---------------------------------------------------------------------

@@ -84,8 +84,11 @@ def _layout_part(
         for _step in sugiyama.ordering_step():
             pass
     sugiyama.setxy()
-    # grandalf gives centres with layers along y: our x is its y, our y its x.
-    corners = {n: (v.view.xy[1] - sizes[n][0] / 2, v.view.xy[0] - sizes[n][1] / 2)
+    # grandalf gives centres with layers along y: our x is its y, our y its x. Tops are
+    # placed as if every node had the median height, so a chain of nodes of different
+    # heights lines up by its tops (and first ports), not by its centres.
+    half = sorted(h for _w, h in sizes.values())[len(sizes) // 2] / 2
+    corners = {n: (v.view.xy[1] - sizes[n][0] / 2, v.view.xy[0] - half)
                for n, v in vertices.items()}  # fmt: skip
     _separate(corners, sizes)
     x0 = min(x for x, _ in corners.values())
