@@ -2,6 +2,8 @@
 
 - ``docs/images/studio-main.png``: 1600x1000, the ETL example open, "transform" selected.
 - ``docs/images/studio-running.png``: 1600x1000, the ETL example mid-run on 4 workers.
+- ``docs/images/big-flow.png``: 1600x1000, a 1,000-node flow opened without positions (laid
+  out on open), zoomed to 50 % with the minimap.
 - ``docs/images/design-*.png``: the flow of getting-started.md designed from a blank canvas
   (``docs/examples/crawl``; it also writes ``docs/examples/crawl/crawl.aflow``): the
   window, the node menu, the Add Service and Flow Settings dialogs, the finished run.
@@ -158,11 +160,42 @@ def render_design(app, tmp: Path, out: Path) -> None:
     _close(window)
 
 
+def render_big(app, tmp: Path, out: Path) -> None:
+    import random
+
+    from aetherflow import Flow, node
+
+    from aetherflow_studio.app.main_window import MainWindow
+    from aetherflow_studio.app.settings import StudioSettings
+
+    @node(outputs=["out"])
+    def step(value: int = 0) -> dict:
+        return {"out": value}
+
+    rng = random.Random(3)
+    flow = Flow("big")
+    ids = [flow.add(step, f"n{i}") for i in range(1000)]
+    for i in range(1, 1000):
+        flow.connect(f"{ids[rng.randrange(max(0, i - 20), i)]}.out", f"{ids[i]}.value")
+    path = tmp / "big.aflow"
+    flow.save(path)  # every node at (0, 0): laid out when it opens
+    window = MainWindow(settings=StudioSettings(tmp / "big.ini"), recovery_dir=tmp / "rb")
+    window.ask_trust = lambda _path, _refs: "no"  # type: ignore[assignment]
+    window.resize(1600, 1000)
+    window.show()
+    window.files.open_path(str(path), ask=False)
+    _spin(app, 0.5)
+    window.view.set_zoom(0.5)
+    _spin(app, 0.5)
+    window.grab().save(str(out / "big-flow.png"))
+    _close(window)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs" / "images"))
     parser.add_argument("--seconds", type=float, default=2.5, help="run time before the grab")
-    parser.add_argument("--only", choices=("main", "running", "design"))
+    parser.add_argument("--only", choices=("main", "running", "design", "big"))
     opts = parser.parse_args(argv)
     from PySide6.QtWidgets import QApplication
 
@@ -175,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             render_main(app, Path(tmp), out)
         if opts.only in (None, "running"):
             render_running(app, Path(tmp), out, opts.seconds)
+        if opts.only in (None, "big"):
+            render_big(app, Path(tmp), out)
         if opts.only in (None, "design"):
             render_design(app, Path(tmp), out)
     print(f"rendered into {out}")
