@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-PY_PAGES = {"README.md", "concepts.md", "getting-started.md"}
+PY_PAGES = {"README.md", "concepts.md", "debugging.md", "getting-started.md"}
 SHELL = {"sh", "bash", "console", "shell"}
 HOME_INSTALL = "installs into the user's home: a manual step, shown in docs/packaging.md"
 RUN_ELSEWHERE = {

@@ -74,6 +74,7 @@ def test_exported_script_prints_what_flow_run_returns(tmp_path: Path) -> None:
     assert [g for g in got if "__error__" not in g] == [r for r in report.results if r]
     assert got[3] == {"__error__": {
         "index": 3, "node": "fails_on", "type": "ValueError", "message": "bad item 3",
+        "item": 3,
     }}  # fmt: skip
     assert "item 3 at node fails_on: ValueError: bad item 3" in out.stderr
 

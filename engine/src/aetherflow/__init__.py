@@ -32,6 +32,7 @@ from .runtime import once as _once  # noqa: F401  (binds Node.run, Node.arun)
 from .runtime.executor import ThreadRunHandle
 from .runtime.handle import RunHandle
 from .runtime.report import ItemError, RunReport
+from .runtime.traces import BreakHit, ItemTrace, TraceStep
 from .telemetry import (
     NodeStats,
     ServicesSnapshot,
@@ -49,6 +50,7 @@ __all__ = [
     "BaseFlowContext",
     "Branch",
     "BranchError",
+    "BreakHit",
     "CycleError",
     "Edge",
     "FanIn",
@@ -59,6 +61,7 @@ __all__ = [
     "FlowFormatWarning",
     "GroupSpec",
     "ItemError",
+    "ItemTrace",
     "LoopControl",
     "MissingInputError",
     "Node",
@@ -85,6 +88,7 @@ __all__ = [
     "TelemetrySnapshot",
     "ThreadRunHandle",
     "ThreadStats",
+    "TraceStep",
     "__version__",
     "export_script",
     "node",

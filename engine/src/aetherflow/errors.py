@@ -31,12 +31,23 @@ class MissingInputError(AetherFlowError, LookupError):
 
 
 class NodeExecutionError(AetherFlowError):
-    """An exception raised inside a node's own code; the original is chained."""
+    """An exception raised inside a node's own code; the original is chained.
 
-    def __init__(self, node: str, original: BaseException, attempts: int = 1) -> None:
+    ``inputs`` holds the keyword arguments the node was called with (live objects, for
+    the thread that caught the error to render; None when unknown)."""
+
+    def __init__(
+        self,
+        node: str,
+        original: BaseException,
+        attempts: int = 1,
+        *,
+        inputs: dict[str, Any] | None = None,
+    ) -> None:
         self.node = node
         self.original = original
         self.attempts = attempts  # calls that failed (more than 1 when the node retried)
+        self.inputs = inputs
         tried = f" (all {attempts} attempts failed)" if attempts > 1 else ""
         super().__init__(f"node '{node}' raised {type(original).__name__}: {original}{tried}")
 

@@ -48,7 +48,8 @@ def test_a_base_exception_in_a_node_is_one_error_line_among_forty(tmp_path: Path
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(lines) == 40
     assert lines[5] == {"__error__": {"index": 5, "node": "base_exception_on_5",
-                                      "type": "KeyboardInterrupt", "message": ""}}  # fmt: skip
+                                      "type": "KeyboardInterrupt", "message": "",
+                                      "item": {"x": 5}}}  # fmt: skip
     assert [r["y"] for i, r in enumerate(lines) if i != 5] == [i for i in range(40) if i != 5]
     assert "1 of 40 items failed" in proc.stderr and "Traceback" not in proc.stderr
 

@@ -15,11 +15,11 @@ def tracked_flow() -> Flow:
     return f
 
 
-def test_thread_handle_is_a_run_handle_with_every_capability_but_debugging() -> None:
+def test_thread_handle_is_a_run_handle_with_every_capability() -> None:
     handle = tracked_flow().start(range(20), workers=2)
     assert isinstance(handle, RunHandle) and isinstance(handle, ThreadRunHandle)
     assert handle.supports_pause and handle.supports_worker_state
-    assert not handle.supports_breakpoints and not handle.supports_traces
+    assert handle.supports_breakpoints and handle.supports_traces
     handle.wait()
     assert handle.traces() == [] and handle.stopped() == [] and handle.wire_values() == {}
 
@@ -42,7 +42,7 @@ def test_bad_break_mode_is_refused_even_without_breakpoints() -> None:
     handle = tracked_flow().start(range(3))
     handle.wait()
     handle.set_break_mode("all")
-    with pytest.raises(ValueError, match="break mode"):
+    with pytest.raises(ValueError, match="break_mode must be one of"):
         handle.set_break_mode("sometimes")
 
 
@@ -51,5 +51,7 @@ def test_dask_handle_says_what_it_lacks() -> None:
     assert not handle.supports_pause and not handle.supports_worker_state
     assert not handle.supports_breakpoints and not handle.supports_traces
     assert handle.stacks() == {} and handle.timeline() is None and not handle.paused
+    assert handle.traces() == [] and handle.stopped() == [] and handle.wire_values() == {}
+    assert not handle.step("w0") and not handle.resume_worker("w0") and not handle.skip_item("w0")
     with handle.hold_workers():
         pass

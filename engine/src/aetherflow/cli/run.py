@@ -1,7 +1,9 @@
 """``aetherflow run FLOW``: run a flow over JSON Lines items on worker threads.
 
 Results stream out as JSON Lines, one line per item in input order, as soon as every
-earlier item is done. A failed item's line is ``{"__error__": {...}}``. Exit status:
+earlier item is done. A failed item's line is ``{"__error__": {"index", "node",
+"type", "message", "item"}}``; fed back with ``--input`` such a line stands for its
+item, so the failures of one run can be re-run. Exit status:
 0 all items succeeded, 1 some items failed (summary on stderr), 2 the flow or the
 arguments are unusable (one line naming the file), 130 interrupted by Ctrl-C (the
 finished results are written first; a second Ctrl-C quits at once).
@@ -29,6 +31,7 @@ from ..runtime.executor import start_flow
 from ..runtime.handle import RunHandle
 from ..runtime.jsonl import read_json_lines
 from ..runtime.report import ItemError, RunReport
+from ..runtime.traces import ItemTrace
 from ..telemetry.advice import advise_run
 from ..telemetry.progress import Progress
 from ..telemetry.render import render, safe_repr
@@ -65,6 +68,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="after a failed item: go on (default) or stop after the items in flight",
     )  # fmt: skip
     parser.add_argument("--limit", type=_non_negative, metavar="N", help="take at most N items")
+    parser.add_argument(
+        "--trace", metavar="FILE",
+        help="write one JSON line per node executed to FILE: index, node, thread, "
+        "seconds, inputs, outputs, error (threads only)",
+    )  # fmt: skip
     parser.add_argument(
         "--progress", choices=("auto", "on", "off"), default="auto",
         help="progress bar on stderr (auto: only when stderr is a terminal)",
@@ -134,19 +142,24 @@ def main(args: argparse.Namespace) -> int:
         if args.concurrency != 1 and args.executor != "thread":
             raise UsageProblem("--concurrency keeps items in flight on worker threads' event "
                                "loops: use --executor thread")  # fmt: skip
+        if args.trace and args.executor != "thread":
+            raise UsageProblem("--trace records worker threads: use --executor thread")
         items, total, source = open_input(args.input, flow, args.flow)
         out = open_output(args.output)
+        trace = TraceWriter(open_output(args.trace)) if args.trace else None
     except UsageProblem as exc:
         print(f"aetherflow run: {printable(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     try:
-        return _run(flow, args, scopes, items, total, out)
+        return _run(flow, args, scopes, items, total, out, trace)
     finally:
         if source is not None and source is not sys.stdin.buffer:
             source.close()
         out.close()
+        if trace is not None:
+            trace.close()
 
 
 def load_runnable(path: str) -> Flow:
@@ -216,13 +229,18 @@ def open_output(name: str) -> LineWriter:
 
 
 def error_value(error: ItemError) -> dict[str, Any]:
-    """What a failed item's line holds: ``{"__error__": {index, node, type, message}}``."""
+    """What a failed item's line holds: ``{"__error__": {index, node, type, message,
+    item}}`` (the item as given, so the line can be fed back with ``--input``)."""
     return {"__error__": {k: v for k, v in error.to_dict().items() if k != "traceback"}}
 
 
 def result_line(result: Any, error: ItemError | None) -> str:
     """One JSON line; values JSON cannot hold are rendered safely (their repr)."""
     value = error_value(error) if error is not None else result
+    return json_line(value)
+
+
+def json_line(value: Any) -> str:
     try:
         return json.dumps(value, default=safe_repr, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError):  # NaN, keys that are not strings or numbers
@@ -236,12 +254,15 @@ def _run(
     items: Iterator[Any] | None,
     total: int | None,
     out: LineWriter,
+    trace: TraceWriter | None = None,
 ) -> int:
     profile: dict[str, Any] = {"profile_shared": True} if args.profile_shared else {}
     if args.check_races:
         profile["check_races"] = True
     if args.concurrency != 1:
         profile["concurrency"] = args.concurrency
+    if trace is not None:
+        profile["on_trace"] = trace.write
     try:
         handle = _executor(args)(
             flow, items, workers=args.workers, scopes=scopes, on_error=args.on_error,
@@ -290,6 +311,30 @@ def _run(
     if interrupted.is_set():
         return 130
     return 1 if report.errors else 0
+
+
+class TraceWriter:
+    """``--trace FILE``: one JSON line per node executed, written by the worker that ran
+    the item (under a lock), in the order items finish."""
+
+    def __init__(self, out: LineWriter) -> None:
+        self._out = out
+        self._lock = threading.Lock()
+
+    def write(self, trace: ItemTrace) -> None:
+        lines = [json_line(line) for line in trace.lines()]
+        with self._lock:
+            for line in lines:
+                self._out.write_line(line)
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._out.flush()
+            except (OutputError, BrokenPipeError) as exc:  # the results are written already
+                print(f"aetherflow run: --trace: {printable(exc)}", file=sys.stderr)
+            finally:
+                self._out.close()
 
 
 def _executor(args: argparse.Namespace) -> Callable[..., RunHandle]:

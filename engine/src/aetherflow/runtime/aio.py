@@ -145,7 +145,7 @@ class AsyncCall:
             except Exception as exc:
                 if probe is not None:
                     probe.failed(call.index)
-                raise NodeExecutionError(call.node_id, exc) from exc
+                raise NodeExecutionError(call.node_id, exc, inputs=kwargs) from exc
             except CancelledError as exc:
                 exc.aetherflow_node = call.node_id  # type: ignore[attr-defined]
                 raise
@@ -170,7 +170,7 @@ class AsyncCall:
                 if failed > policy.retries or not isinstance(exc, self.retry_on):
                     if probe is not None:
                         probe.failed(call.index)
-                    raise NodeExecutionError(call.node_id, exc, failed) from exc
+                    raise NodeExecutionError(call.node_id, exc, failed, inputs=kwargs) from exc
                 if probe is not None:
                     probe.retried(call.index, failed, exc)
                 await asyncio.sleep(policy.delay(failed))

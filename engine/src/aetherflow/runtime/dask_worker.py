@@ -35,7 +35,7 @@ from .program import Probe, Program
 from .report import ItemError
 from .scopes import RunServices, WorkerServices
 from .source import used_services
-from .workers import item_error
+from .workers import failed_item
 
 
 @dataclass
@@ -173,7 +173,7 @@ class FlowWorkerPlugin(WorkerPlugin):
                 results.append(public_state(run_item(item, svc, probe)))
             except BaseException as exc:  # even a BaseException fails only its item
                 results.append(None)
-                errors.append(item_error(start + offset, exc))
+                errors.append(failed_item(start + offset, exc, item, None))
         seconds = perf_counter() - t0
         return BatchResult(
             start, results, errors, self.address, threading.current_thread().name,

@@ -30,13 +30,15 @@ from ..telemetry.collector import RunStatus, Telemetry
 from ..telemetry.races import RaceCheck
 from ..telemetry.snapshot import TelemetrySnapshot
 from ..telemetry.timeline import TimelineSampler
+from .debugger import DebugMethods, DebugSession
 from .feed import Feed
 from .flow_context import run_services
 from .gate import WorkerGate
-from .handle import NoDebugging, RunHandle
+from .handle import BREAK_MODES, RunHandle
 from .program import Program
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
 from .source import known_length, open_source, used_services
+from .traces import ItemTrace
 from .watchdog import start_watchdog
 from .workers import Worker, item_error
 
@@ -141,6 +143,11 @@ class Run(RunStatus):
         if options.check_races:
             self.services.races = RaceCheck(self.telemetry.probe_of, self.program.node_ids)
         self.workers = [Worker(self, i) for i in range(options.workers)]
+        self.break_mode = options.break_mode
+        self.debug: DebugSession | None = None
+        if options.trace or options.breakpoints or options.on_trace is not None:
+            self.debug = DebugSession(self, options.trace, options.breakpoints,
+                                      options.break_mode, options.on_trace)  # fmt: skip
 
     # -- starting ---------------------------------------------------------------------
     def start(self, items: Iterable[Any] | None, limit: int | None, total: int | None) -> None:
@@ -285,7 +292,7 @@ class Run(RunStatus):
         )
 
 
-class ThreadRunHandle(NoDebugging):
+class ThreadRunHandle(DebugMethods):
     """A run on worker threads (from `Flow.start`): the `RunHandle` of the thread
     executor. Every method may be called from any thread.
 
@@ -464,6 +471,10 @@ class _Options:
         total: int | None = None,
         concurrency: int = 1,
         check_races: bool = False,
+        trace: int = 0,
+        breakpoints: Mapping[str, str | None] | None = None,
+        break_mode: str = "worker",
+        on_trace: Callable[[ItemTrace], None] | None = None,
     ) -> None:
         if not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
@@ -481,6 +492,12 @@ class _Options:
         self.extract = extract
         self.total = total
         self.check_races = check_races
+        if not isinstance(trace, int) or trace < 0:
+            raise ValueError(f"trace must be a non-negative integer, got {trace!r}")
+        if break_mode not in BREAK_MODES:
+            raise ValueError(f"break_mode must be one of {BREAK_MODES}, got {break_mode!r}")
+        self.trace, self.breakpoints, self.break_mode = trace, breakpoints, break_mode
+        self.on_trace = on_trace
 
 
 def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> ThreadRunHandle:
@@ -531,6 +548,18 @@ def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -
         Watch the shared services' writes under a hostile thread schedule and report
         unlocked writes from several threads in `RunReport.races` (see
         `aetherflow.telemetry.races`; slower, for finding bugs, not for production).
+    trace
+        Keep the traces of the last ``trace`` items per worker (`RunHandle.traces`);
+        failed items keep theirs always (`ItemError.trace`). Default 0: untraced.
+    breakpoints
+        ``{node id: condition or None}``: stop a worker before that node (see
+        `RunHandle.set_breakpoint`); ValueError for an unknown node or a bad condition.
+    break_mode
+        ``"worker"`` (default): only the stopped worker waits; ``"all"``: every worker
+        waits between items while one is stopped.
+    on_trace
+        ``on_trace(ItemTrace)`` for every item, called on the worker thread that ran it
+        (implies tracing; keep it quick).
 
     Raises
     ------

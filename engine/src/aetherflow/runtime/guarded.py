@@ -116,7 +116,7 @@ class GuardedStep:
                 if failed > policy.retries or not isinstance(exc, self.retry_on) or stopping:
                     if probe is not None:
                         probe.failed(call.index)
-                    raise NodeExecutionError(call.node_id, exc, failed) from exc
+                    raise NodeExecutionError(call.node_id, exc, failed, inputs=kwargs) from exc
                 if probe is not None:
                     probe.retried(call.index, failed, exc)
                 delay = policy.delay(failed)

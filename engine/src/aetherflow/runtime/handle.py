@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..telemetry.snapshot import TelemetrySnapshot
 from .report import ItemError, RunReport
+from .traces import BreakHit, ItemTrace
 
 Outcome = tuple[int, Any, ItemError | None]
 """``(index, result, error)`` of one finished item, as `RunHandle.results` yields it."""
@@ -63,8 +64,12 @@ class RunHandle(Protocol):
     run_id: str
     supports_pause: bool
     supports_worker_state: bool
-    supports_breakpoints: bool
-    supports_traces: bool
+
+    @property
+    def supports_breakpoints(self) -> bool: ...
+
+    @property
+    def supports_traces(self) -> bool: ...
 
     # -- state ------------------------------------------------------------------------
     @property
@@ -132,12 +137,16 @@ class RunHandle(Protocol):
         ``max_seconds``; a no-op where the workers run elsewhere."""
         ...
 
-    # -- debugging --------------------------------------------------------------------
-    def traces(self) -> list[Any]:
-        """The kept item traces (`ItemTrace`), newest last."""
+    # -- debugging (docs/debugging.md) -------------------------------------------------
+    def traces(self) -> list[ItemTrace]:
+        """The kept item traces by index: the last ``trace=K`` items of each worker and
+        every failed item."""
         ...
 
-    def set_breakpoint(self, node_id: str, condition: str | None = None) -> None: ...
+    def set_breakpoint(self, node_id: str, condition: str | None = None) -> None:
+        """Stop a worker before ``node_id`` (when ``condition``, a Python expression over
+        the node's inputs, holds); ValueError for an unknown node or a bad condition."""
+        ...
 
     def clear_breakpoint(self, node_id: str) -> None: ...
 
@@ -145,15 +154,21 @@ class RunHandle(Protocol):
         """``"worker"``: only the stopped worker waits; ``"all"``: every worker waits."""
         ...
 
-    def stopped(self) -> list[Any]:
-        """The workers stopped at a breakpoint now (`BreakHit`)."""
+    def stopped(self) -> list[BreakHit]:
+        """The workers stopped at a breakpoint now."""
         ...
 
-    def step(self, worker: str) -> None: ...
+    def held(self) -> list[str]:
+        """The workers waiting between items because another one is stopped ("all")."""
+        ...
 
-    def resume_worker(self, worker: str) -> None: ...
+    def step(self, worker: str) -> bool:
+        """Run the node, stop before the item's next one; False if not stopped."""
+        ...
 
-    def skip_item(self, worker: str) -> None: ...
+    def resume_worker(self, worker: str) -> bool: ...
+
+    def skip_item(self, worker: str) -> bool: ...
 
     def wire_values(self) -> dict[str, dict[str, Any]]:
         """``{"node.port": {worker: rendered last value}}``."""
@@ -167,7 +182,7 @@ class NoDebugging:
     supports_breakpoints = False
     supports_traces = False
 
-    def traces(self) -> list[Any]:
+    def traces(self) -> list[ItemTrace]:
         return []
 
     def set_breakpoint(self, node_id: str, condition: str | None = None) -> None:
@@ -178,19 +193,22 @@ class NoDebugging:
 
     def set_break_mode(self, mode: str) -> None:
         if mode not in BREAK_MODES:
-            raise ValueError(f"break mode must be one of {BREAK_MODES}, got {mode!r}")
+            raise ValueError(f"break_mode must be one of {BREAK_MODES}, got {mode!r}")
 
-    def stopped(self) -> list[Any]:
+    def stopped(self) -> list[BreakHit]:
         return []
 
-    def step(self, worker: str) -> None:
-        return None
+    def held(self) -> list[str]:
+        return []
 
-    def resume_worker(self, worker: str) -> None:
-        return None
+    def step(self, worker: str) -> bool:
+        return False
 
-    def skip_item(self, worker: str) -> None:
-        return None
+    def resume_worker(self, worker: str) -> bool:
+        return False
+
+    def skip_item(self, worker: str) -> bool:
+        return False
 
     def wire_values(self) -> dict[str, dict[str, Any]]:
         return {}

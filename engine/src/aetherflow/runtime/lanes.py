@@ -132,7 +132,7 @@ class Lanes:
             except WorkerAbandoned:
                 raise
             except BaseException as exc:  # even a BaseException fails only its item
-                outcome = worker._failed(index, exc)
+                outcome = worker._failed(index, exc, chunk.items[i])
                 if positions is not None and not timing:
                     worker._stopped(exc, positions)
             finally:

@@ -218,13 +218,13 @@ class CallStep:
         except Exception as exc:
             if probe is not None:
                 probe.failed(self.index)
-            raise NodeExecutionError(self.node_id, exc) from exc
+            raise NodeExecutionError(self.node_id, exc, inputs=kwargs) from exc
         except BaseException as exc:  # KeyboardInterrupt, SystemExit, GeneratorExit
             if threading.current_thread() is threading.main_thread():
                 raise  # `Node.run` on the main thread: a real Ctrl-C must stop it
             if probe is not None:  # on a worker: this item's failure, like any exception
                 probe.failed(self.index)
-            raise NodeExecutionError(self.node_id, exc) from exc
+            raise NodeExecutionError(self.node_id, exc, inputs=kwargs) from exc
         if result is None:
             return None
         if type(result) is dict or isinstance(result, dict):
@@ -377,10 +377,13 @@ class Program:
             wired.setdefault(e.source_node, set()).add(e.source_port)
         self._wired = wired
         order = [n for n in flow.topological_order() if n != self.source]
+        self._order = order
         self._rank = {n: i for i, n in enumerate(order)}
         self._parent = _control_parents(flow)
         self.parallel_steps: list[ParallelStep] = []
         self.call_steps: list[CallStep] = []
+        self._step_class: type[CallStep] = CallStep
+        self._made: list[CallStep] | None = None
         self._async: Any = None  # aio.AsyncSteps, built on first use (aio.async_steps)
         self.steps: list[Step] = self._compile_level(self._top_level(order))
         self.inputs = _flow_inputs(flow, services)
@@ -457,9 +460,25 @@ class Program:
         spec = self.flow.nodes[node_id]
         node = self.flow.resolve(node_id)
         outs = frozenset(self._wired.get(node_id, ()))
-        step = CallStep(self._index[node_id], spec, node, self.flow, self._services, outs)
-        self.call_steps.append(step)
+        step = self._step_class(self._index[node_id], spec, node, self.flow, self._services, outs)
+        if self._made is None:
+            self.call_steps.append(step)
+        else:
+            self._made.append(step)
         return step
+
+    def compile_variant(self, step_class: type[CallStep]) -> tuple[list[Step], list[CallStep]]:
+        """The flow compiled again with ``step_class`` for every node call, and those call
+        steps. Debugging runs use such a variant (see `runtime.tracer`); ordinary runs
+        never execute its code."""
+        made: list[CallStep] = []
+        with _variant_lock:  # workers may compile their variants at the same time
+            self._step_class, self._made = step_class, made
+            try:
+                steps = self._compile_level(self._top_level(self._order))
+            finally:
+                self._step_class, self._made = CallStep, None
+        return steps, made
 
     # -- running ------------------------------------------------------------------------
     def item_state(self, item: Any) -> tuple[dict[str, Any], Wired]:
@@ -517,6 +536,18 @@ class Program:
             step.close()
 
 
+def step_lists(steps: list[Step]) -> list[list[Step]]:
+    """``steps`` and every list of steps nested in its repeat, branch and parallel steps."""
+    found = [steps]
+    for step in steps:
+        if isinstance(step, RepeatStep):
+            found.extend(step_lists(step.body))
+        elif isinstance(step, BranchStep | ParallelStep):
+            for _, nested in step.cases:
+                found.extend(step_lists(nested))
+    return found
+
+
 def _control_parents(flow: Flow) -> dict[str, str]:
     parents: dict[str, str] = {}
     for gid, g in flow.groups.items():
@@ -555,6 +586,7 @@ def default_context() -> Any:
 
 _program_cache: dict[tuple[int, int], Program] = {}
 _cache_lock = threading.Lock()
+_variant_lock = threading.Lock()
 
 
 def program_for(flow: Flow, context: Any) -> Program:

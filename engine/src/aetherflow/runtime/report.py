@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..telemetry.races import RaceFinding
+from .traces import ItemTrace
 
 END_OF_STREAM = object()
 """Put on a run's outcome stream after its last chunk; readers put it back for the next."""
@@ -18,13 +19,19 @@ END_OF_STREAM = object()
 
 @dataclass(frozen=True)
 class ItemError:
-    """One failed item: where it failed and why, as plain text (safe to send anywhere)."""
+    """One failed item: where it failed and why, as plain data (safe to send anywhere).
+
+    ``item`` is the item's input (as given when JSON can hold it, else rendered), so the
+    item can be replayed; ``trace`` its `ItemTrace` (all steps when the run traced, else
+    the failing node's step with the inputs it was called with)."""
 
     index: int
     node: str | None
     type: str
     message: str
     traceback: str
+    item: Any = None
+    trace: ItemTrace | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +40,7 @@ class ItemError:
             "type": self.type,
             "message": self.message,
             "traceback": self.traceback,
+            "item": self.item,
         }
 
 

@@ -9,6 +9,7 @@ node cannot block interpreter exit.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import traceback
@@ -23,6 +24,8 @@ from .guarded import TimeGuard, WorkerAbandoned
 from .lanes import Lanes
 from .report import ItemError
 from .scopes import WorkerServices
+from .tracer import run_debug_chunk
+from .traces import ItemTrace, failing_step, replayable
 
 if TYPE_CHECKING:
     from .executor import Run
@@ -33,6 +36,19 @@ TARGET_CHUNK_SECONDS = 0.005  # long enough to amortise the feed's lock, short e
 # chunks a worker hands to its replacement: (start index, items, outcomes of the first
 # items); the items after those outcomes have not run
 Carry = list[tuple[int, list[Any], list[Any]]]
+
+
+def failed_item(index: int, exc: BaseException, item: Any, trace: ItemTrace | None) -> ItemError:
+    """`item_error` with the item's input and trace kept, so the item can be replayed.
+    Without a recorded ``trace``, the failing node's step is built from the inputs its
+    error carries (captured on the error path only)."""
+    error = item_error(index, exc)
+    kept = replayable(item)
+    if trace is None:
+        step = failing_step(exc)
+        trace = ItemTrace(index, threading.current_thread().name, kept,
+                          (step,) if step is not None else (), True)  # fmt: skip
+    return dataclasses.replace(error, item=kept, trace=trace)
 
 
 def item_error(index: int, exc: BaseException) -> ItemError:
@@ -144,6 +160,8 @@ class Worker:
     def _run_chunk(
         self, start: int, items: list[Any], svc: WorkerServices, outcomes: list[Any] | None = None
     ) -> list[Any]:
+        if self.run.debug is not None:  # tracing, breakpoints or watched wires
+            return run_debug_chunk(self, start, items, svc, outcomes)
         run_item, extract = self.run.program.run_item, self.run.extract
         probe, gate = self.probe, self.run.gate
         tprobe = probe if self.run.telemetry_on else None
@@ -163,7 +181,7 @@ class Worker:
             except WorkerAbandoned:
                 raise  # the run gave up on this thread: nothing more of it counts
             except BaseException as exc:  # even a BaseException fails only its item
-                outcomes.append(self._failed(index, exc))
+                outcomes.append(self._failed(index, exc, item))
                 if positions is not None and not timing:
                     self._stopped(exc, positions)
             probe.items += 1
@@ -175,8 +193,10 @@ class Worker:
                 self._answer(svc, probe.services_wanted)
         return outcomes
 
-    def _failed(self, index: int, exc: BaseException) -> ItemError:
-        error = item_error(index, exc)
+    def _failed(
+        self, index: int, exc: BaseException, item: Any, trace: ItemTrace | None = None
+    ) -> ItemError:
+        error = failed_item(index, exc, item, trace)
         self.probe.items_failed += 1
         if not isinstance(exc, NodeExecutionError) and error.node is not None:
             node_index = self.run.node_index.get(error.node)
