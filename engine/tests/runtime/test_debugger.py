@@ -202,3 +202,18 @@ def test_replay_is_an_ordinary_run_with_breakpoints_and_a_trace() -> None:
     assert trace.item == error.item and trace.failed
     assert trace.steps[-1].error == error.trace.steps[-1].error == "ValueError: bad 30"
     assert again.errors[0].trace == trace
+
+
+def test_breakpoints_work_through_a_run_in_a_separate_process() -> None:
+    from aetherflow.runtime.process_executor import start_flow_process
+
+    flow = chain()
+    handle = start_flow_process(flow, [{"x": i} for i in range(5)], workers=2, trace=5,
+                                breakpoints={"label": "m == 40"})  # fmt: skip
+    assert handle.supports_breakpoints and handle.supports_traces
+    wait_until(handle.stopped, timeout=60)
+    (hit,) = handle.stopped()
+    assert (hit.node, hit.index, hit.inputs) == ("label", 2, {"m": 40, "tag": "t2"})
+    assert handle.resume_worker(hit.worker)
+    report = handle.wait(timeout=60)
+    assert report.results[2]["label"] == "t2:40"

@@ -37,6 +37,7 @@ from ..telemetry.snapshot import TelemetrySnapshot
 from .handle import Outcome, RunHandle
 from .report import ItemError, RunReport
 from .source import module_folders
+from .traces import BreakHit, ItemTrace
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -50,7 +51,10 @@ STOP_GRACE = 3.0  # s a cancelled child has to end before it is terminated
 START_TIMEOUT = 120.0  # s for the child to import and start the run
 
 _END = ("end",)
-_ASKABLE = {"stacks", "shared_services", "traces", "stopped", "wire_values"}
+_ASKABLE = {
+    "stacks", "shared_services", "traces", "stopped", "held", "wire_values", "set_breakpoint",
+    "step", "resume_worker", "skip_item",
+}  # fmt: skip
 _COMMANDS = {
     "pause", "resume", "cancel", "request_services", "set_breakpoint", "clear_breakpoint",
     "set_break_mode", "step", "resume_worker", "skip_item", "timeline",
@@ -450,11 +454,12 @@ class ProcessRunHandle:
         return contextlib.nullcontext()
 
     # -- debugging ------------------------------------------------------------------------
-    def traces(self) -> list[Any]:
+    def traces(self) -> list[ItemTrace]:
         return self._ask("traces", default=[])
 
     def set_breakpoint(self, node_id: str, condition: str | None = None) -> None:
-        self._command("set_breakpoint", node_id, condition)
+        """Asked, not sent: a bad node or condition raises here (`RunProcessError`)."""
+        self._ask("set_breakpoint", node_id, condition, default=None)
 
     def clear_breakpoint(self, node_id: str) -> None:
         self._command("clear_breakpoint", node_id)
@@ -466,17 +471,20 @@ class ProcessRunHandle:
             raise ValueError(f"break mode must be one of {BREAK_MODES}, got {mode!r}")
         self._command("set_break_mode", mode)
 
-    def stopped(self) -> list[Any]:
+    def stopped(self) -> list[BreakHit]:
         return self._ask("stopped", default=[]) if self.supports_breakpoints else []
 
-    def step(self, worker: str) -> None:
-        self._command("step", worker)
+    def held(self) -> list[str]:
+        return self._ask("held", default=[]) if self.supports_breakpoints else []
 
-    def resume_worker(self, worker: str) -> None:
-        self._command("resume_worker", worker)
+    def step(self, worker: str) -> bool:
+        return bool(self._ask("step", worker, default=False))
 
-    def skip_item(self, worker: str) -> None:
-        self._command("skip_item", worker)
+    def resume_worker(self, worker: str) -> bool:
+        return bool(self._ask("resume_worker", worker, default=False))
+
+    def skip_item(self, worker: str) -> bool:
+        return bool(self._ask("skip_item", worker, default=False))
 
     def wire_values(self) -> dict[str, dict[str, Any]]:
         return self._ask("wire_values", default={}) if self.supports_traces else {}
