@@ -51,6 +51,7 @@ def test_failed_items_exit_1_with_the_thread_executors_output(tmp_path: Path) ->
     assert on_dask.stdout == threads.stdout
     assert json.loads(on_dask.stdout.splitlines()[3]) == {"__error__": {
         "index": 3, "node": "fails_on", "type": "ValueError", "message": "bad item 3",
+        "item": 3,
     }}  # fmt: skip
     assert "1 of 10 items failed" in on_dask.stderr
     assert "item 3 at node 'fails_on': ValueError: bad item 3" in on_dask.stderr

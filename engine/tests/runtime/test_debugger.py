@@ -153,9 +153,14 @@ def test_breakpoint_set_and_cleared_during_a_run() -> None:
     wait_until(handle.stopped)
     assert all(h.inputs["y"] > 20 for h in handle.stopped())
     handle.clear_breakpoint("tally")
-    for hit in handle.stopped():
-        handle.resume_worker(hit.worker)
-    assert handle.wait(timeout=20).ok
+    resumed = 0
+    while not handle.done:  # a worker may have been stopping just as it was cleared
+        for hit in handle.stopped():
+            resumed += handle.resume_worker(hit.worker)
+        threading.Event().wait(0.005)
+    assert 1 <= resumed <= 2  # at most one stop per worker: none after the clear
+    report = handle.wait(timeout=20)
+    assert report.ok and len(seen("pace")) == 40
 
 
 def test_condition_that_raises_stops_and_says_why() -> None:

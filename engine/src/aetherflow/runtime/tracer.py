@@ -192,6 +192,10 @@ class Tracer:
         """Stop here when stepping or when the breakpoint's condition holds."""
         if self.session.run.feed.stopping:  # cancelled: breakpoints no longer stop
             return
+        if self.version != self.session.version:  # changed during this chunk
+            self.sync()
+            if step.condition is None and not self.stepping:
+                return  # cleared meanwhile
         kwargs = step._slow_kwargs(state, wired, svc)
         problem = None
         try:
