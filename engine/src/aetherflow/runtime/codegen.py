@@ -150,6 +150,7 @@ def _node_lines(k: int, call: Any, ns: dict[str, Any]) -> list[str]:
             resolve.append(f"    {local} = wired[E{k}_{j}]")
             needs_slow = True
         args.append(f"{name}={local}")
+    by_name = ", ".join(args)  # the inputs a failure reports (`NodeExecutionError.inputs`)
     if _positional(call):  # a positional call is cheaper than the same call by keyword
         args = [a.partition("=")[2] for a in args]
     lines = [f"|    # node {k}"]
@@ -162,12 +163,12 @@ def _node_lines(k: int, call: Any, ns: dict[str, Any]) -> list[str]:
         if any(kind == _SERVICE for _n, kind, *_ in call.plan):
             lines.append("|    except ServiceError as exc:")
             lines.append(f"|        raise exc.at_node(N{k}) from exc.original")
-    lines += _call_lines(k, i, ", ".join(args))
+    lines += _call_lines(k, i, ", ".join(args), by_name)
     lines += _merge_lines(k, call, ns)
     return lines
 
 
-def _call_lines(k: int, i: int, args: str) -> list[str]:
+def _call_lines(k: int, i: int, args: str, by_name: str) -> list[str]:
     return [
         f"probe|    probe.current = {i}",
         "timed|    t0 = perf_counter()",
@@ -175,12 +176,12 @@ def _call_lines(k: int, i: int, args: str) -> list[str]:
         f"|        r = F{k}({args})",
         "|    except Exception as exc:",
         f"probe|        probe.failed({i})",
-        f"|        raise NodeExecutionError(N{k}, exc) from exc",
+        f"|        raise NodeExecutionError(N{k}, exc, inputs=dict({by_name})) from exc",
         "|    except BaseException as exc:",
         "|        if current_thread() is main_thread():",
         "|            raise",
         f"probe|        probe.failed({i})",
-        f"|        raise NodeExecutionError(N{k}, exc) from exc",
+        f"|        raise NodeExecutionError(N{k}, exc, inputs=dict({by_name})) from exc",
         f"timed|    probe.leave({i}, perf_counter() - t0)",
         "untimed|    if counting:",
         f"untimed|        counts[{i}] += 1",

@@ -191,7 +191,7 @@ async def _abatch(
             results.append(public_state(await arun_item(program, item, svc, probe)))
         except BaseException as exc:  # even a BaseException fails only its item
             results.append(None)
-            errors.append(item_error(start + offset, exc))
+            errors.append(failed_item(start + offset, exc, item, None))
 
 
 def run_batch(plugin_name: str, start: int, items: list[Any]) -> BatchResult:
