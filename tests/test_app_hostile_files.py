@@ -28,6 +28,7 @@ def test_control_characters_in_ids_show_escaped_in_the_problems_panel(qtbot, tmp
     texts = [tree.topLevelItem(i).text(c) for i in range(tree.topLevelItemCount()) for c in (1, 2)]
     assert any("fake\\nline\\x1b[31m\\x00" in t for t in texts), texts
     assert not any(ch in t for t in texts for ch in "\n\x1b\x00")
+    assert window.scene.node_items[EVIL].title == "fake\\nline\\x1b[31m\\x00"  # canvas
     force_close(window)
 
 
@@ -119,4 +120,33 @@ def test_killed_saves_leave_no_temp_files_and_recovery_offers_none(qtbot, tmp_pa
     assert [e.key for e in offered] == [key]  # the temp file is no user file
     window.library.request_add("etl_pipeline_nodes:extract")  # edit: the next autosave
     qtbot.waitUntil(lambda: not leftover.exists(), timeout=5000)
+    force_close(window)
+
+
+def test_control_characters_in_a_failing_nodes_id_show_escaped_in_the_errors_panel(
+    qtbot, tmp_path
+) -> None:
+    from aetherflow import node
+    from test_run_support import open_flow
+
+    @node
+    def explode(i: int) -> dict:
+        raise ValueError(f"item {i}\x1b[2J")
+
+    flow = Flow("exploding")
+    flow.add(explode, id=EVIL, position=(0, 0))
+    window = make_window(qtbot, tmp_path)
+    open_flow(window, flow)
+    ui = window.run_ui
+    ui.panel.set_input("count", 3)
+    with qtbot.waitSignal(ui.controller.run_finished, timeout=30_000):
+        window.actions["run.start"].trigger()
+    qtbot.waitUntil(lambda: ui.errors.list.topLevelItemCount() == 3, timeout=10_000)
+    rows = [ui.errors.list.topLevelItem(i) for i in range(3)]
+    texts = [row.text(c) for row in rows for c in range(4)]
+    assert rows[0].text(1) == "fake\\nline\\x1b[31m\\x00" and "\\x1b[2J" in rows[0].text(3)
+    assert not any(ch in t for t in texts for ch in "\n\x1b\x00")
+    head = ui.errors.traceback.toPlainText().split("\n\n", 1)[0]
+    assert "node fake\\nline\\x1b[31m\\x00" in head and "\x1b" not in head
+    assert "\x1b" not in ui.panel.status.text()
     force_close(window)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aetherflow import NodeSpec, ServiceSpec
+from aetherflow.printable import printable
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPicture, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, QWidget
@@ -83,8 +84,8 @@ class NodeItem(QGraphicsItem):
     def refresh(self, spec: NodeSpec, services: dict[str, ServiceSpec], wired: set[str]) -> None:
         """Take the node's current title, ports and constants from the model."""
         self.prepareGeometryChange()
-        self.title = spec.title
-        self.subtitle = spec.id if spec.label else ""
+        self.title = printable(spec.title)  # an id from a file may hold control characters
+        self.subtitle = printable(spec.id) if spec.label else ""
         self.ref = spec.ref
         self.placeholder = spec.is_placeholder
         self.inputs = [_port_view(p.name, p.type, spec, services, wired) for p in spec.inputs]
