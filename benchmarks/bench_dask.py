@@ -1,4 +1,4 @@
-"""Dask executor benchmark (issue 7): scale-out past the GIL, and per-item overhead.
+"""Dask executor benchmark: scale-out past the GIL, and per-item overhead.
 
 Run on demand from the repository root:
 

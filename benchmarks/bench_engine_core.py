@@ -1,4 +1,4 @@
-"""Issue 2: `Node.run` over a `then` chain of 10 trivial nodes.
+"""Engine core: `Node.run` over a `then` chain of 10 trivial nodes.
 
 Reports microseconds per node for plain Python calls, a minimal by-name dispatch loop
 and AetherFlow, all measured in this one run (the machine is shared: compare ratios).

@@ -1,4 +1,4 @@
-"""Flow files (issue 3): save, load and validate a 2,000-node / 3,000-edge flow.
+"""Flow files: save, load and validate a 2,000-node / 3,000-edge flow.
 
 Run: ``.venv/bin/python benchmarks/bench_fileformat.py`` (targets: load + validate
 < 0.5 s, save < 0.3 s). Each figure is the median of several runs.

@@ -1,4 +1,4 @@
-"""Issue 4: the threaded run engine. Prints tables; every comparison is measured in
+"""The threaded run engine. Prints tables; every comparison is measured in
 this one run (the machine is shared and noisy: compare ratios, not absolute numbers).
 
     .venv/bin/python benchmarks/bench_runtime.py            # everything

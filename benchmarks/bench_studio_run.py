@@ -1,4 +1,4 @@
-"""Studio live run (issue 6): is the GUI still live while a fast flow runs?
+"""Studio live run: is the GUI still live while a fast flow runs?
 
 Opens the main window offscreen (1600x1000) with the canvas, thread state, throughput and
 timeline panels visible, runs a trivial 3-node flow on worker threads over many generated

@@ -5,13 +5,14 @@ from __future__ import annotations
 from aetherflow.graph.validate import Problem
 from test_app_support import write_node_module
 
+from aetherflow_studio.canvas import MIME_NODE_REF as NODE_REF_MIME
 from aetherflow_studio.library.node_catalog import (
     EXAMPLES_DIR,
     NodeCatalog,
     example_sources,
     nodes_in,
 )
-from aetherflow_studio.panels.library_panel import NODE_REF_MIME, LibraryPanel
+from aetherflow_studio.panels.library_panel import LibraryPanel
 from aetherflow_studio.panels.problems_panel import ProblemsPanel
 
 

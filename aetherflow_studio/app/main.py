@@ -75,7 +75,7 @@ def smoke_test(flow: str | None, settings_path: str | None) -> int:
         app.processEvents()
         from aetherflow_studio.run_ui.smoke import run_to_end
 
-        if target and run_to_end(app, window):  # run the flow to the end (issue 6)
+        if target and run_to_end(app, window):  # run the flow to the end
             window.document.undo_stack.setClean()
             window.close()
             _dispose(app, window)

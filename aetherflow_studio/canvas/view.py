@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from aetherflow import FlowFormatError
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -328,10 +328,6 @@ class FlowView(QGraphicsView):
         ids = self._scene.selected_node_ids() if selected_only else None
         self.document.auto_layout(ids or None, size_of=self._scene.node_size)
 
-    def add_frame_around_selection(self, label: str = "Frame") -> str | None:
-        ids = self._scene.selected_node_ids()
-        return self.document.add_frame(ids, label) if ids else None
-
     def _cursor_scene_pos(self) -> QPointF | None:
         from PySide6.QtGui import QCursor
 
@@ -397,7 +393,3 @@ class FlowView(QGraphicsView):
         node_id = self.document.add_node(ref, (pos.x(), pos.y()))
         self._scene.select_nodes([node_id])
         event.acceptProposedAction()
-
-    def view_point(self, scene_pos: QPointF) -> QPoint:
-        """Viewport coordinates of a scene point (for tests and tooltips)."""
-        return self.mapFromScene(scene_pos)

@@ -6,6 +6,7 @@ Never give a `QUndoCommand` a parent command here: PySide6 crashes on such child
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from aetherflow import Edge, Flow, GroupSpec, NodeSpec, PortRef
@@ -158,32 +159,6 @@ class SetConstantCommand(QUndoCommand):
         self._flow.set_constant(self._node_id, self._name, copy.deepcopy(self._old))
 
 
-class SetLabelCommand(QUndoCommand):
-    def __init__(self, flow: Flow, node_id: str, label: str | None) -> None:
-        super().__init__("Rename node")
-        self._flow, self._node_id = flow, node_id
-        self._new, self._old = label, flow.nodes[node_id].label
-
-    def redo(self) -> None:
-        self._flow.set_label(self._node_id, self._new)
-
-    def undo(self) -> None:
-        self._flow.set_label(self._node_id, self._old)
-
-
-class SetScopeCommand(QUndoCommand):
-    def __init__(self, flow: Flow, service: str, scope: str) -> None:
-        super().__init__(f"Switch {service} to {scope}")
-        self._flow, self._service = flow, service
-        self._new, self._old = scope, flow.services[service].scope
-
-    def redo(self) -> None:
-        self._flow.set_scope(self._service, self._new)
-
-    def undo(self) -> None:
-        self._flow.set_scope(self._service, self._old)
-
-
 class AddGroupCommand(QUndoCommand):
     def __init__(self, flow: Flow, group: GroupSpec, text: str) -> None:
         super().__init__(text)
@@ -194,19 +169,6 @@ class AddGroupCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._flow.remove_group(self._group.id)
-
-
-class SetGroupLabelCommand(QUndoCommand):
-    def __init__(self, flow: Flow, group_id: str, label: str | None) -> None:
-        super().__init__("Rename frame")
-        self._flow, self._group_id = flow, group_id
-        self._new, self._old = label, flow.groups[group_id].label
-
-    def redo(self) -> None:
-        self._flow.set_group_label(self._group_id, self._new)
-
-    def undo(self) -> None:
-        self._flow.set_group_label(self._group_id, self._old)
 
 
 def _add_group(flow: Flow, g: GroupSpec) -> None:
@@ -228,3 +190,19 @@ def _groups_containing(flow: Flow, ids: set[str]) -> set[str]:
         found |= new
         frontier = new
     return found
+
+
+class SetValueCommand(QUndoCommand):
+    """Set one value of the model (a node's label, a service's scope, a frame's label):
+    ``apply(new)`` on redo, ``apply(old)`` on undo. The caller reads ``old`` from the
+    model before pushing, so the command holds plain values only."""
+
+    def __init__(self, text: str, apply: Callable[[Any], None], old: Any, new: Any) -> None:
+        super().__init__(text)
+        self._apply, self._old, self._new = apply, old, new
+
+    def redo(self) -> None:
+        self._apply(self._new)
+
+    def undo(self) -> None:
+        self._apply(self._old)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import networkx as nx
@@ -329,21 +330,25 @@ class FlowDocument(QObject):
         text = "Clear constant" if value is MISSING else "Set constant"
         self._stack.push(cmd.SetConstantCommand(self._flow, node_id, name, value, text))
 
-    def clear_constant(self, node_id: str, name: str) -> None:
-        self.set_constant(node_id, name, CLEAR)
-
     def set_label(self, node_id: str, label: str | None) -> None:
         """Rename a node for display ("Rename node"); None or "" shows its id again."""
         label = label or None
         if self._flow.node(node_id).label != label:
-            self._stack.push(cmd.SetLabelCommand(self._flow, node_id, label))
+            old = self._flow.nodes[node_id].label
+            self._stack.push(
+                cmd.SetValueCommand(
+                    "Rename node", partial(self._flow.set_label, node_id), old, label
+                )
+            )
 
     def set_scope(self, service: str, scope: str) -> None:
         """Switch a service to "shared" or "isolated" ("Switch db_pool to isolated")."""
         if service not in self._flow.services or scope not in ("shared", "isolated"):
             self._flow.set_scope(service, scope)  # raises the engine's readable ScopeError
         if self._flow.services[service].scope != scope:
-            self._stack.push(cmd.SetScopeCommand(self._flow, service, scope))
+            old = self._flow.services[service].scope
+            apply = partial(self._flow.set_scope, service)
+            self._stack.push(cmd.SetValueCommand(f"Switch {service} to {scope}", apply, old, scope))
 
     # -- designing: settings, source, the flow's own services --------------------------
     def set_flow_settings(self, settings: dcmd.FlowSettings) -> None:
@@ -441,36 +446,31 @@ class FlowDocument(QObject):
 
     def connectable_targets(self, source: str) -> set[str]:
         """Every input ``"node.port"`` that ``source`` may feed (one graph walk for all)."""
-        src_id = PortRef.parse(source).node
-        if src_id not in self._flow.nodes:
-            return set()
-        upstream = nx.ancestors(self._flow.graph(), src_id) | {src_id}
-        wired = {e.target for e in self._flow.edges}
-        found = set()
-        for node_id, spec in self._flow.nodes.items():
-            if node_id in upstream:
-                continue
-            for port in spec.inputs:
-                target = f"{node_id}.{port.name}"
-                if self._port_problem(source, target, wired) is None:
-                    found.add(target)
-        return found
+        return self._connectable(source, outgoing=True)
 
     def connectable_sources(self, target: str) -> set[str]:
         """Every output ``"node.port"`` that may feed ``target`` (one graph walk for all)."""
-        dst_id = PortRef.parse(target).node
-        if dst_id not in self._flow.nodes:
+        return self._connectable(target, outgoing=False)
+
+    def _connectable(self, ref: str, outgoing: bool) -> set[str]:
+        """The ports at the other end of every wire ``ref`` may take: inputs it may feed
+        (``outgoing``), else outputs that may feed it. Nodes that would close a cycle
+        (upstream of a source, downstream of a target) are skipped in one graph walk."""
+        node = PortRef.parse(ref).node
+        if node not in self._flow.nodes:
             return set()
-        downstream = nx.descendants(self._flow.graph(), dst_id) | {dst_id}
+        graph = self._flow.graph()
+        skipped = (nx.ancestors(graph, node) if outgoing else nx.descendants(graph, node)) | {node}
         wired = {e.target for e in self._flow.edges}
         found = set()
         for node_id, spec in self._flow.nodes.items():
-            if node_id in downstream:
+            if node_id in skipped:
                 continue
-            for port in spec.outputs:
-                source = f"{node_id}.{port.name}"
+            for port in spec.inputs if outgoing else spec.outputs:
+                other = str(PortRef(node_id, port.name))
+                source, target = (ref, other) if outgoing else (other, ref)
                 if self._port_problem(source, target, wired) is None:
-                    found.add(source)
+                    found.add(other)
         return found
 
     def connect(self, source: str, target: str) -> str | None:
@@ -558,7 +558,9 @@ class FlowDocument(QObject):
             raise KeyError(f"no frame '{group_id}'")
         label = (label or "").strip() or None
         if self._flow.groups[group_id].label != label:
-            self._stack.push(cmd.SetGroupLabelCommand(self._flow, group_id, label))
+            old = self._flow.groups[group_id].label
+            apply = partial(self._flow.set_group_label, group_id)
+            self._stack.push(cmd.SetValueCommand("Rename frame", apply, old, label))
 
     def remove_frame(self, group_id: str) -> None:
         """Remove a frame (or any group); its nodes stay ("Delete frame")."""

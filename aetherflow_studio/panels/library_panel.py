@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aetherflow_studio.canvas import MIME_NODE_REF
 from aetherflow_studio.library.node_catalog import NodeCatalog, NodeEntry
 
-NODE_REF_MIME = "application/x-aetherflow-node-ref"
 _REF_ROLE = Qt.ItemDataRole.UserRole + 1
 _SOURCE_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -35,13 +35,13 @@ class _NodeTree(QTreeWidget):
     """A tree whose node items drag out as node references."""
 
     def mimeTypes(self) -> list[str]:
-        return [NODE_REF_MIME, "text/plain"]
+        return [MIME_NODE_REF, "text/plain"]
 
     def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:  # type: ignore[override]
         refs = [i.data(0, _REF_ROLE) for i in items if i.data(0, _REF_ROLE)]
         mime = QMimeData()
         if refs:
-            mime.setData(NODE_REF_MIME, refs[0].encode("utf-8"))
+            mime.setData(MIME_NODE_REF, refs[0].encode("utf-8"))
             mime.setText(refs[0])
         return mime
 
