@@ -328,6 +328,11 @@ class FlowView(QGraphicsView):
         ids = self._scene.selected_node_ids() if selected_only else None
         self.document.auto_layout(ids or None, size_of=self._scene.node_size)
 
+    def add_frame_around_selection(self, label: str = "Frame") -> str | None:
+        """Frame the selected nodes (the canvas menu's "Add Frame Around Selection")."""
+        ids = self._scene.selected_node_ids()
+        return self.document.add_frame(ids, label) if ids else None
+
     def _cursor_scene_pos(self) -> QPointF | None:
         from PySide6.QtGui import QCursor
 
