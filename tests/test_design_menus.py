@@ -17,8 +17,8 @@ from design_support import (
     right_click,
     write_module,
 )
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 from test_app_support import force_close, make_window
 
@@ -261,3 +261,63 @@ def test_two_folders_with_a_nodes_py_each_run_their_own_code(qtbot, tmp_path, wi
     assert window.files.open_path(paths["a"])  # and a is still a's
     record = run_in_studio(qtbot, window)
     assert record.failed == 0
+
+
+class _UrlCatcher(QObject):
+    """Stands in for the system's file opener (QDesktopServices hands it the URL)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toLocalFile())
+
+
+@print_failures
+def test_node_menu_renames_opens_the_source_and_reveals_it(qtbot, tmp_path, window) -> None:
+    module = write_module(tmp_path / "p")
+    add_library_file(window, module)
+    build_chain(window, "fetch")
+    doc = window.document
+
+    def rename(d: QInputDialog) -> None:
+        d.setTextValue("Fetch page")
+        d.accept()
+
+    answered = answer_dialog(QInputDialog, rename)
+    menu_at(window, node_point(window, "fetch"), "Rename…")
+    assert answered and doc.flow.nodes["fetch"].label == "Fetch page"
+    assert window.actions["edit.undo"].text() == "&Undo Rename node"
+
+    catcher = _UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    try:
+        menu_at(window, node_point(window, "fetch"), "Open Source File")
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert catcher.urls == [str(module.resolve())]
+
+    window.library.tree.setCurrentItem(None)
+    menu_at(window, node_point(window, "fetch"), "Reveal in Library")
+    assert window.library.tree.currentItem().text(0) == "fetch"
+
+
+@print_failures
+def test_canvas_menu_pastes_here_and_frames_the_selection(qtbot, tmp_path, window) -> None:
+    add_library_file(window, write_module(tmp_path / "p"))
+    build_chain(window, "fetch", "measure")
+    doc = window.document
+    window.scene.select_nodes(["fetch", "measure"])
+    spot = QPoint(40, 40)
+    menu_at(window, spot, "Add Frame Around Selection")
+    frames = [g for g in doc.flow.groups.values() if g.kind == "frame"]
+    assert len(frames) == 1 and sorted(frames[0].members) == ["fetch", "measure"]
+    window.scene.select_nodes(["fetch"])
+    window.actions["edit.copy"].trigger()
+    menu_at(window, spot, "Paste Here")
+    assert "fetch_2" in doc.flow.nodes
+    x, y = doc.flow.nodes["fetch_2"].position
+    at = window.view.mapToScene(spot)
+    assert (round(x), round(y)) == (round(at.x()), round(at.y()))
