@@ -33,7 +33,7 @@ def follow(window: Any, panel: Any) -> None:
 
 def show_source(panel: Any, node_id: str | None) -> None:
     index = panel.input_kind.findData("source")
-    text = f"Source: {node_id}" if node_id else "Source node (none set)"
+    text = f"Source: {node_id}" if node_id else "Source: none"
     panel.input_kind.setItemText(index, text)
     panel.input_kind.setItemData(index, text, 3)  # ToolTipRole
 
