@@ -82,3 +82,29 @@ def run_and_wait(qtbot, window, kind="count", count=200, workers=4, timeout=30_0
     with qtbot.waitSignal(ui.controller.run_finished, timeout=timeout) as blocker:
         window.actions["run.start"].trigger()
     return blocker.args[0]
+
+
+@node
+async def fetch_later(i: int, delay: float = 0.02) -> dict:
+    import asyncio
+
+    await asyncio.sleep(delay)
+    return {"value": i}
+
+
+def async_flow(delay: float = 0.02) -> Flow:
+    flow = Flow("fetching")
+    flow.add(fetch_later, "fetch", position=(0.0, 0.0), delay=delay)
+    flow.add(slow, "slow", position=(260.0, 0.0))
+    flow.connect("fetch.value", "slow.value")
+    return flow
+
+
+BLOCKED = threading.Event()
+
+
+@node(timeout=0.3)
+def stuck_on_3(i: int) -> dict:
+    if i == 3:
+        BLOCKED.wait(30)
+    return {"value": i}

@@ -159,6 +159,21 @@ class SetConstantCommand(QUndoCommand):
         self._flow.set_constant(self._node_id, self._name, copy.deepcopy(self._old))
 
 
+class SetPolicyCommand(QUndoCommand):
+    """Save one timeout / retry field on a node (None clears it)."""
+
+    def __init__(self, flow: Flow, node_id: str, name: str, value: Any) -> None:
+        super().__init__(f"{'Clear' if value is None else 'Set'} {name.replace('_', ' ')}")
+        self._flow, self._node_id, self._name = flow, node_id, name
+        self._new, self._old = copy.deepcopy(value), flow.nodes[node_id].policy.get(name)
+
+    def redo(self) -> None:
+        self._flow.set_policy(self._node_id, **{self._name: copy.deepcopy(self._new)})
+
+    def undo(self) -> None:
+        self._flow.set_policy(self._node_id, **{self._name: copy.deepcopy(self._old)})
+
+
 class AddGroupCommand(QUndoCommand):
     def __init__(self, flow: Flow, group: GroupSpec, text: str) -> None:
         super().__init__(text)

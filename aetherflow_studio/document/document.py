@@ -12,6 +12,7 @@ from aetherflow import Flow, GroupSpec, Node, NodeSpec, PortRef
 from aetherflow.graph import events as ev
 from aetherflow.graph.model import unique_id
 from aetherflow.node import MISSING
+from aetherflow.policy import checked_fields
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
@@ -329,6 +330,21 @@ class FlowDocument(QObject):
             return
         text = "Clear constant" if value is MISSING else "Set constant"
         self._stack.push(cmd.SetConstantCommand(self._flow, node_id, name, value, text))
+
+    def set_policy(self, node_id: str, name: str, value: Any) -> None:
+        """Save a node's timeout or retry field ("Set timeout"); None clears it, so the
+        ``@node`` decorator's value applies again ("Clear timeout").
+
+        Raises
+        ------
+        ValueError
+            A value out of range, naming the node and the field (nothing is pushed).
+        """
+        if self._flow.node(node_id).policy.get(name) == value:
+            return
+        if value is not None:  # check it before an undo step exists
+            checked_fields({name: value}, f"node '{node_id}'")
+        self._stack.push(cmd.SetPolicyCommand(self._flow, node_id, name, value))
 
     def set_label(self, node_id: str, label: str | None) -> None:
         """Rename a node for display ("Rename node"); None or "" shows its id again."""

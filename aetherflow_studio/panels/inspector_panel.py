@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aetherflow.node import MISSING
+from aetherflow.policy import NodePolicy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aetherflow_studio.panels.policy_box import PolicyBox
 from aetherflow_studio.widgets.value_editors import editor_class, make_editor
 
 
@@ -81,6 +83,7 @@ class InspectorPanel(QScrollArea):
         self.node_id: str | None = None
         self.title_edit: QLineEdit | None = None
         self.constant_editors: dict[str, QWidget] = {}
+        self.policy_box: PolicyBox | None = None
         self.add_constant_button: QToolButton | None = None
         self._shape: Any = None
         # A worker stopped at a breakpoint: the run side gives a factory of the widget
@@ -151,6 +154,7 @@ class InspectorPanel(QScrollArea):
         self.break_view = None
         self.title_edit = None
         self.constant_editors = {}
+        self.policy_box = None
         self.add_constant_button = None
         self._shape = None
         empty = QLabel(text)
@@ -181,6 +185,10 @@ class InspectorPanel(QScrollArea):
             self.break_view = self._break_factory()
             layout.addWidget(self.break_view)
         self._build_constants(layout, flow, spec)
+        self.policy_box = PolicyBox()
+        self.policy_box.field_edited.connect(self._on_policy_box_field_edited)
+        self._show_policy(spec)
+        layout.addWidget(self.policy_box)
         self._build_inputs(layout, flow, spec)
         self._build_outputs(layout, flow, spec)
         layout.addStretch(1)
@@ -273,8 +281,14 @@ class InspectorPanel(QScrollArea):
             form.addRow(_muted("No outputs."))
         layout.addLayout(form)
 
+    def _show_policy(self, spec: Any) -> None:
+        node = spec.node
+        self.policy_box.show_policy(spec.policy, node.policy if node is not None else NodePolicy())
+
     def _update_values(self) -> None:
         spec = self._flow().nodes[self.node_id]
+        if self.policy_box is not None:
+            self._show_policy(spec)
         if self.title_edit is not None and not self.title_edit.hasFocus():
             self.title_edit.setText(spec.label or "")
         for name, editor in self.constant_editors.items():
@@ -301,6 +315,14 @@ class InspectorPanel(QScrollArea):
     def _on_constant_committed(self, name: str, value: Any) -> None:
         if self.node_id is not None:
             self.document.set_constant(self.node_id, name, value)
+
+    def _on_policy_box_field_edited(self, name: str, value: Any) -> None:
+        if self.document is not None and self.node_id is not None:
+            try:
+                self.document.set_policy(self.node_id, name, value)
+            except ValueError as exc:
+                self.policy_box.setToolTip(str(exc))
+                self._show_policy(self._flow().nodes[self.node_id])
 
     def _on_constant_cleared(self, name: str) -> None:
         if self.node_id is not None:

@@ -48,6 +48,11 @@ COUNT_TIPS = {
     False: "How many items {i: 0}, {i: 1}, ... to generate",
 }
 PROFILE_NEEDS_THREADS = "Measuring shared services needs worker threads on this machine"
+CONCURRENCY_TIP = (
+    "Items each worker keeps in flight at await points, for flows with async "
+    "nodes (threads only). They share the worker's isolated services and "
+    "interleave at each await; 1 runs one item at a time per worker."
+)
 RACES_TIP = (
     "Watches the shared services' writes under a hostile thread schedule and "
     "reports writes from several threads without the service's lock (slower)"
@@ -81,6 +86,11 @@ class RunPanel(LivePanel):
         self.workers.setRange(1, 256)
         self.workers.setValue(controller.settings.workers)
         self.workers.setToolTip("Worker threads (Dask: workers)")
+        self.concurrency = QSpinBox()
+        self.concurrency.setObjectName("run_concurrency")
+        self.concurrency.setRange(1, 10_000)
+        self.concurrency.setValue(controller.settings.concurrency)
+        self.concurrency.setToolTip(CONCURRENCY_TIP)
         self.input_kind = _combo(INPUTS)
         self.count = QSpinBox()
         self.count.setRange(0, 100_000_000)
@@ -124,7 +134,8 @@ class RunPanel(LivePanel):
         self.banner.setStyleSheet("background:#5d4037; color:#ffe0b2; padding:2px 6px;"
                                   "border-radius:3px;")  # fmt: skip
         self.banner.setVisible(False)
-        for label, w in (("Workers", self.workers), ("Input", self.input_kind),
+        for label, w in (("Workers", self.workers), ("In flight", self.concurrency),
+                         ("Input", self.input_kind),
                          (self.count_label, self.count),
                          ("", self.path), ("", self.target), ("On error", self.on_error),
                          ("Executor", self.executor), ("", self.address)):  # fmt: skip
@@ -152,6 +163,7 @@ class RunPanel(LivePanel):
             combo.setMinimumContentsLength(9)
         self.count.setMaximumWidth(90)
         self.workers.setMaximumWidth(64)
+        self.concurrency.setMaximumWidth(72)
 
     def wants_frames(self) -> bool:
         return False  # the status line alone never keeps the poll running
@@ -167,6 +179,7 @@ class RunPanel(LivePanel):
             profile_shared=self.profile_shared.isChecked()
             and self.executor.currentData() in LOCAL_EXECUTORS,
             check_races=self.check_races.isChecked() and self.executor.currentData() == "thread",
+            concurrency=self.concurrency.value() if self.executor.currentData() == "thread" else 1,
         )  # fmt: skip
 
     def set_input(self, kind: str, count: int | None = None) -> None:
@@ -191,6 +204,7 @@ class RunPanel(LivePanel):
         self.profile_shared.setToolTip(PROFILE_TIP if threads else PROFILE_NEEDS_THREADS)
         races = self.executor.currentData() == "thread"  # it watches this process's threads
         self.check_races.setEnabled(races and self.controller.state == "idle")
+        self.concurrency.setEnabled(races and self.controller.state == "idle")
         self.check_races.setToolTip(RACES_TIP if races else RACES_NEED_THREADS)
 
     def _on_browse_triggered(self) -> None:
@@ -223,6 +237,7 @@ class RunPanel(LivePanel):
             w.setEnabled(not live)
         self.profile_shared.setEnabled(not live and self.executor.currentData() in LOCAL_EXECUTORS)
         self.check_races.setEnabled(not live and self.executor.currentData() == "thread")
+        self.concurrency.setEnabled(not live and self.executor.currentData() == "thread")
         if state == "starting":
             self._set_status("Starting…")
 

@@ -433,8 +433,13 @@ class ThreadStatePanel(LivePanel):
 def _thread_header(t: Any, run_state: str) -> str:
     """Two lines: the thread and what it does now; its items and rate."""
     muted = theme.colors(theme.current())["muted"]
-    if not t.alive:
+    if t.abandoned:  # a sync node overran its timeout: a fresh worker took over
+        where = "stuck" if t.alive else "ended"
+        status = f"<span style='color:#e57373'>✖ abandoned</span> ({where})"
+    elif not t.alive:
         status = f"<span style='color:{muted}'>● finished</span>"
+    elif t.busy and t.in_flight > 1:
+        status = f"<span style='color:#66bb6a'>● busy</span> · <b>{t.in_flight}</b> in flight"
     elif t.busy and t.current_node:
         node = t.current_node
         node = node if len(node) <= NODE_CHARS else node[: NODE_CHARS - 1] + "…"

@@ -41,6 +41,9 @@ class RunSettings:
     check_races
         Watch the shared services for unlocked writes from several threads (threads
         only; see `aetherflow.telemetry.races`).
+    concurrency
+        Items each worker keeps in flight at ``await`` points when the flow has async
+        nodes (threads only; 1 = one at a time).
     """
 
     workers: int = 4
@@ -54,6 +57,7 @@ class RunSettings:
     scopes: dict[str, str] = field(default_factory=dict)
     profile_shared: bool = False
     check_races: bool = False
+    concurrency: int = 1
 
     def describe_input(self) -> str:
         if self.input_kind == "source":

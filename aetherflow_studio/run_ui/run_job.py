@@ -76,7 +76,8 @@ class RunJob:
         # The Studio keeps counts and errors, not results: no per-item copy of the state.
         local = dict(workers=s.workers, extract=discard_result, profile_shared=s.profile_shared)
         if s.executor == "thread":
-            return self.flow.start(items, **local, check_races=s.check_races, **common)
+            return self.flow.start(items, **local, check_races=s.check_races,
+                                   concurrency=s.concurrency, **common)  # fmt: skip
         if s.executor == "process":
             from aetherflow.runtime.process_executor import start_flow_process
 
