@@ -91,6 +91,7 @@ class RunPanel(LivePanel):
         self.concurrency.setRange(1, 10_000)
         self.concurrency.setValue(controller.settings.concurrency)
         self.concurrency.setToolTip(CONCURRENCY_TIP)
+        self.concurrency.setPrefix("in flight ")  # its own label: the toolbar is full
         self.input_kind = _combo(INPUTS)
         self.count = QSpinBox()
         self.count.setRange(0, 100_000_000)
@@ -134,7 +135,7 @@ class RunPanel(LivePanel):
         self.banner.setStyleSheet("background:#5d4037; color:#ffe0b2; padding:2px 6px;"
                                   "border-radius:3px;")  # fmt: skip
         self.banner.setVisible(False)
-        for label, w in (("Workers", self.workers), ("In flight", self.concurrency),
+        for label, w in (("Workers", self.workers), ("", self.concurrency),
                          ("Input", self.input_kind),
                          (self.count_label, self.count),
                          ("", self.path), ("", self.target), ("On error", self.on_error),
@@ -163,7 +164,7 @@ class RunPanel(LivePanel):
             combo.setMinimumContentsLength(9)
         self.count.setMaximumWidth(90)
         self.workers.setMaximumWidth(64)
-        self.concurrency.setMaximumWidth(72)
+        self.concurrency.setMaximumWidth(96)
 
     def wants_frames(self) -> bool:
         return False  # the status line alone never keeps the poll running
