@@ -7,13 +7,16 @@ live panel is visible.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from aetherflow_studio.run_ui.records import LiveFrame
+
+if TYPE_CHECKING:
+    from aetherflow_studio.run_ui.run_controller import RunController
 
 
 class LivePanel(QWidget):
@@ -22,7 +25,9 @@ class LivePanel(QWidget):
     wants_services = False
     wants_timeline = False
 
-    def __init__(self, controller: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: RunController | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._frame: LiveFrame | None = None
         self._drawn: LiveFrame | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from aetherflow import NodeStats, RunReport, ScopeAdvice, ServicesSnapshot, TelemetrySnapshot
+
 from .inputs import RunSettings
 
 
@@ -68,9 +70,9 @@ class LiveFrame:
     """
 
     number: int
-    snapshot: Any
+    snapshot: TelemetrySnapshot | None
     series: Series
-    services: dict[str, Any]
+    services: dict[str, ServicesSnapshot]
     shared: dict[str, Any]
     scopes: dict[str, str]
     timeline: Any = None
@@ -91,11 +93,11 @@ class RunRecord:
     flow_name: str
     settings: RunSettings
     scopes: dict[str, str]
-    report: Any
+    report: RunReport | None
     series: Series
-    node_stats: tuple[Any, ...] = ()
+    node_stats: tuple[NodeStats, ...] = ()
     error: str | None = None
-    advice: tuple[Any, ...] = ()
+    advice: tuple[ScopeAdvice, ...] = ()
     flow_key: str = ""  # which open flow it was a run of (`flow_key`)
 
     @property

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from aetherflow import Flow, RunHandle
+from aetherflow import Flow, ItemError, RunHandle
 from aetherflow.runtime.executor import discard_result
 
 from .inputs import RunSettings, build_items
@@ -95,7 +95,7 @@ class RunJob:
         if self.stop_requested:
             handle.cancel()
         self._emit(("started", self.number, handle))
-        pending: list[Any] = []
+        pending: list[ItemError] = []
         last = time.monotonic()
         for _index, _result, error in handle.results():
             if error is None:
