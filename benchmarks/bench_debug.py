@@ -65,7 +65,7 @@ def measure_checkout(src: Path, repeat: int) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def versus_baseline(baseline: Path, rounds: int = 4, repeat: int = 3) -> None:
+def versus_baseline(baseline: Path, rounds: int = 6, repeat: int = 3) -> None:
     mine, theirs = ROOT / "engine" / "src", baseline / "engine" / "src"
     results: dict[str, list[dict[str, float]]] = {"this": [], "baseline": []}
     for _ in range(rounds):  # alternate, so drift hits both alike

@@ -23,7 +23,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
@@ -57,7 +57,9 @@ class StraightCode:
 
 
 def compile_straight(
-    calls: Sequence[Any], resume: Callable[[int, dict[str, Any], Wired, Services, Any], Any]
+    calls: Sequence[Any],
+    resume: Callable[[int, dict[str, Any], Wired, Services, Any], Any],
+    stops: Mapping[int, Callable[..., Any]] | None = None,
 ) -> StraightCode | None:
     """Generate the functions for ``calls`` (the program's `CallStep`s in run order), or
     None when one of them needs what only the interpreted steps do (an async node, a
@@ -65,6 +67,8 @@ def compile_straight(
 
     ``resume(k, state, wired, svc, probe)`` runs the interpreted steps from the ``k``-th
     call on; the generated code hands over to it when a parameter needs the slow path.
+    ``stops`` (debugging runs): ``{k: test}``, a test called with the ``k``-th call's
+    arguments by name just before it; when true, the code hands over to ``resume`` there.
     """
     if not calls or any(not _fits(c) for c in calls):
         return None
@@ -78,7 +82,7 @@ def compile_straight(
     }  # fmt: skip
     body = []
     for k, call in enumerate(calls):
-        body.extend(_node_lines(k, call, namespace))
+        body.extend(_node_lines(k, call, namespace, (stops or {}).get(k)))
     variants = {}
     texts = []
     for variant in ("plain", "timed", "untimed"):
@@ -126,7 +130,7 @@ def _tag_matches(tag: str, variant: str) -> bool:
     return not tag or tag == variant or (tag == "probe" and variant != "plain")
 
 
-def _node_lines(k: int, call: Any, ns: dict[str, Any]) -> list[str]:
+def _node_lines(k: int, call: Any, ns: dict[str, Any], stop: Any = None) -> list[str]:
     """The lines for the ``k``-th call; each is ``tag|text`` (an empty tag: every variant)."""
     i = call.index
     ns[f"F{k}"], ns[f"N{k}"], ns[f"OUT{k}"] = call.func, call.node_id, call.out_key
@@ -163,6 +167,10 @@ def _node_lines(k: int, call: Any, ns: dict[str, Any]) -> list[str]:
         if any(kind == _SERVICE for _n, kind, *_ in call.plan):
             lines.append("|    except ServiceError as exc:")
             lines.append(f"|        raise exc.at_node(N{k}) from exc.original")
+    if stop is not None:  # a breakpoint: its test sees the arguments about to be passed
+        ns[f"STOP{k}"] = stop
+        lines.append(f"|    if STOP{k}({by_name}):")
+        lines.append(f"|        return resume({k}, state, wired, svc, probe)")
     lines += _call_lines(k, i, ", ".join(args), by_name)
     lines += _merge_lines(k, call, ns)
     return lines

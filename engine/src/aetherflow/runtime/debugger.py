@@ -27,8 +27,11 @@ COMMANDS = ("step", "resume", "skip")
 _POLL = 0.05
 
 
-def _always(**_: Any) -> bool:
+def _always(*_: Any, **__: Any) -> bool:
     return True
+
+
+_always.raw = _always  # type: ignore[attr-defined]
 
 
 def compile_condition(node: str, condition: str | None, params: list[str]) -> Callable[..., Any]:
@@ -44,8 +47,18 @@ def compile_condition(node: str, condition: str | None, params: list[str]) -> Ca
             f"breakpoint on node '{node}': condition {condition!r} is not a Python "
             f"expression ({exc.msg})"
         ) from None
-    source = f"lambda {', '.join(params)}: (\n{condition}\n)"
-    function: Callable[..., Any] = eval(compile(source, where, "eval"), {"__builtins__": builtins})
+    # a function of the node's inputs by name; one that raises counts as true, so the
+    # worker stops there and `Tracer.check` shows the error
+    source = (
+        f"def condition({', '.join(params)}):\n    try:\n        return (\n{condition}\n)\n"
+        "    except Exception:\n        return True\n"
+    )
+    namespace: dict[str, Any] = {"__builtins__": builtins}
+    exec(compile(source, where, "exec"), namespace)
+    function: Any = namespace["condition"]
+    function.raw = eval(  # the bare test, for telling the user why it raised
+        compile(f"lambda {', '.join(params)}: (\n{condition}\n)", where, "eval"), namespace
+    )
     return function
 
 

@@ -13,13 +13,16 @@ here, on the worker's own thread.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import deque
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from ..compose import LoopControl
 from ..telemetry.render import render
+from .codegen import compile_straight
 from .guarded import GuardedStep, WorkerAbandoned
 from .program import (
     _SERVICE,
@@ -81,12 +84,12 @@ class DebugCallStep(CallStep):
         if tracer is None:  # inside a fan-out group: runs on pool threads, not debugged
             return self.plain(state, wired, svc, probe)
         condition = self.condition
-        if condition is not None and not tracer.busy:  # the common case, kept short
-            try:
-                if not condition(**self._slow_kwargs(state, wired, svc)):
-                    return self.plain(state, wired, svc, probe)
-            except Exception:  # `Tracer.check` evaluates it again and shows the error
-                pass
+        if (  # the common case, kept short (a compiled condition never raises)
+            condition is not None
+            and not tracer.busy
+            and not condition(**self._slow_kwargs(state, wired, svc))
+        ):
+            return self.plain(state, wired, svc, probe)
         return tracer.call(self, state, wired, svc, probe)
 
 
@@ -109,6 +112,7 @@ class Tracer:
             step.tracer = None if id(step) in fanned_out else self
             self._by_node.setdefault(step.node_id, []).append(step)
         self.version = -1
+        self.run_steps: Step = functools.partial(run_steps, self.steps)  # one item's run
         self.kept: deque[ItemTrace] = deque(maxlen=max(1, session.keep))
         self.trace: list[TraceStep] = []
         self.index = -1
@@ -136,11 +140,36 @@ class Tracer:
         self.watching = session.watching
         self.busy = self.recording or self.watching
         self._set_slots(self.busy)
+        self.run_steps = self._runner()
 
     def _set_slots(self, every_node: bool) -> None:
         for steps, i, step in self._slots:
             debug = every_node or step.condition is not None
             steps[i] = step.call if debug else step.plain
+
+    def _runner(self) -> Step:
+        """How an item runs: for a straight flow with only breakpoints, the generated
+        code of an ordinary run (`codegen`) with each breakpoint's test inlined before
+        its node, handing over to the steps where a test holds; else the steps."""
+        program = self.session.run.program
+        if self.busy or program.straight is None or len(self._slots) != len(self.steps):
+            return functools.partial(run_steps, self.steps)
+        calls = [step for _, _, step in self._slots]
+        stops = {k: c.condition for k, c in enumerate(calls) if c.condition is not None}
+        if not stops:
+            return program.straight.run
+        code = compile_straight(calls, self._resume, stops)
+        return code.run if code is not None else functools.partial(run_steps, self.steps)
+
+    def _resume(self, k: int, state: dict[str, Any], wired: Wired, svc: Any, probe: Any) -> Any:
+        """The steps from the ``k``-th on, each slot read as it comes (a step command
+        rewrites the later ones)."""
+        steps = self.steps
+        for i in range(k, len(steps)):
+            control = steps[i](state, wired, svc, probe)
+            if control is LoopControl.BREAK or control is LoopControl.CONTINUE:
+                return control
+        return None
 
     # -- per item ---------------------------------------------------------------------
     def end(self, item: Any, failed: bool) -> ItemTrace | None:
@@ -150,6 +179,7 @@ class Tracer:
             self.stepping = self.stepped = False
             self.busy = self.recording or self.watching
             self._set_slots(self.busy)
+            self.run_steps = self._runner()
         if not self.recording:
             return None
         shown = replayable(item) if failed else render(item)
@@ -199,7 +229,7 @@ class Tracer:
         kwargs = step._slow_kwargs(state, wired, svc)
         problem = None
         try:
-            hit = self.stepping or bool(step.condition(**kwargs))
+            hit = self.stepping or bool(step.condition.raw(**kwargs))
         except Exception as exc:  # stop, so the user sees the broken condition
             hit, problem = True, f"{type(exc).__name__}: {exc}"
         if hit:
@@ -220,6 +250,7 @@ class Tracer:
         if command == "step":
             self.stepping = self.stepped = self.busy = True
             self._set_slots(True)  # every later node of this item checks
+            self.run_steps = functools.partial(run_steps, self.steps)
 
     def _wait_command(self) -> str:
         run = self.session.run
@@ -316,7 +347,6 @@ def run_debug_chunk(
     tprobe = probe if run.telemetry_on else None
     positions = run.positions if tprobe is not None else None
     probe.counting = positions is None  # as the ordinary loop (see WorkerProbe)
-    steps: list[Step] = tracer.steps
     item_state, extract, gate, mask = run.program.item_state, run.extract, run.gate, TIMING_MASK
     if outcomes is None:
         outcomes = []
@@ -328,7 +358,7 @@ def run_debug_chunk(
         tracer.index = index
         try:
             state, wired = item_state(item)
-            run_steps(steps, state, wired, svc, tprobe)
+            tracer.run_steps(state, wired, svc, tprobe)
             outcomes.append(extract(state))
             if tracer.busy or tracer.counted:
                 tracer.end(item, failed=False)
