@@ -54,7 +54,7 @@ def test_a_replay_is_shown_beside_the_original(qtbot, panel):
     assert not panel.replay.isVisible()
     panel.set_replay("1:3", 2, _trace(0, False, [_step("check", {"slowed": 3}, {"checked": 3})]))
     assert panel.replay.isVisible()
-    assert "Replay in run 2: passed" in panel.replay.title.text()
+    assert panel.replay.title.text() == "Replay · run 2: passed"
     assert panel.replay.step_rows()[0].text(4).endswith("checked=3")
     assert panel.items.topLevelItem(0).text(4) == "run 2: ok"
 

@@ -55,7 +55,7 @@ def test_watching_a_wire_keeps_a_badge_with_its_value(qtbot, window):
     assert edge.badge == "41"
     assert edge.boundingRect().contains(edge.path().pointAtPercent(0.5))
     scene.values.set({"slow.slowed": {"worker-1": 41, "worker-2": 3}})
-    assert edge.badge == "2 values (hover)"
+    assert edge.badge == "41 (+1)"
     menu = scene.values.edge_menu(KEY)
     unwatch = next(a for a in menu.actions() if a.text() == "Watch value")
     assert unwatch.isChecked()

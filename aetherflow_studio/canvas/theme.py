@@ -52,6 +52,7 @@ QToolBar {{ background: {header}; border: none; border-bottom: 1px solid {border
 QToolBar QToolButton {{ padding: 4px 8px; border-radius: 4px; color: {text}; }}
 QToolBar QToolButton:hover {{ background: {button}; }}
 QToolBar QToolButton:pressed, QToolBar QToolButton:checked {{ background: {border}; }}
+QToolBar QToolButton:disabled {{ color: {muted}; }}
 QStatusBar {{ background: {header}; color: {muted}; border-top: 1px solid {border}; }}
 QStatusBar QLabel {{ color: {muted}; padding: 0 6px; }}
 QMenuBar {{ background: {header}; color: {text}; border-bottom: 1px solid {border}; }}

@@ -59,7 +59,11 @@ class WireValues:
             return
         seen = self.values.get(item.source)
         lines = per_worker(seen, BADGE_CHARS) if seen else ["…"]
-        item.set_badge(lines[0] if len(lines) == 1 else f"{len(lines)} values (hover)")
+        if len(lines) == 1:
+            item.set_badge(lines[0])
+        else:  # the first worker's value; hovering lists every worker's
+            first = per_worker({"": next(iter(seen.values()))}, BADGE_CHARS)[0]
+            item.set_badge(f"{first} (+{len(lines) - 1})")
 
     def tooltip_at(self, pos: QPointF) -> str | None:
         """The tooltip of the port or wire at ``pos`` (scene coordinates): the last value

@@ -1,15 +1,18 @@
-"""`BreakView`: a worker stopped at a breakpoint, as the Inspector shows it above the
-stopped node: the worker and item, Step / Continue / Skip item, the inputs the node is
-about to receive and the item's state so far (rendered by the worker when it stopped)."""
+"""`BreakView`: a worker stopped at a breakpoint, as the Inspector shows it at the top
+for the stopped node: the worker and item, Step / Continue / Skip item, the inputs the
+node is about to receive and the item's state so far (rendered by the worker when it
+stopped)."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -42,10 +45,19 @@ def values_tree(name: str, values: dict[str, Any], empty: str) -> QTreeWidget:
 
 
 class BreakView(QFrame):
-    """One `BreakHit` (``worker``, ``node``, ``index``, ``inputs``, ``state``)."""
+    """One `BreakHit` (``worker``, ``node``, ``index``, ``inputs``, ``state``); with
+    several workers stopped, a box chooses the one the buttons act on.
+
+    Signals
+    -------
+    worker_chosen(str)
+        The user chose another stopped worker.
+    """
+
+    worker_chosen = Signal(str)
 
     def __init__(self, hit: Any, actions: Iterable[QAction] = (), others: int = 0,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 workers: Sequence[str] = (), parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("break_view")
         self.setStyleSheet(STOPPED_STYLE)
@@ -59,6 +71,17 @@ class BreakView(QFrame):
         )
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
+        self.workers = QComboBox()
+        self.workers.setObjectName("break_worker")
+        self.workers.setToolTip("The stopped worker that Step, Continue and Skip Item act on")
+        for worker in workers:
+            self.workers.addItem(f"{worker} (stopped)", worker)
+        self.workers.setCurrentIndex(max(0, self.workers.findData(hit.worker)))
+        self.workers.currentIndexChanged.connect(
+            lambda _i: self.worker_chosen.emit(self.workers.currentData())
+        )
+        self.workers.setVisible(len(workers) > 1)
+        layout.addWidget(self.workers)
         error = hit.condition_error
         if error:
             bad = QLabel(f"The condition raised {html.escape(error)}: stopped so you see why.")

@@ -108,7 +108,7 @@ class InspectorPanel(QScrollArea):
         self._rebuild()
 
     def set_break_view(self, node_id: str | None, factory: Callable[[], QWidget] | None) -> None:
-        """While ``node_id`` is shown, show ``factory()`` above its ports (a worker stopped
+        """While ``node_id`` is shown, show ``factory()`` at the top (a worker stopped
         before it); None: no worker is stopped."""
         self.break_node, self._break_factory = node_id, factory
         self._rebuild()
@@ -179,11 +179,11 @@ class InspectorPanel(QScrollArea):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
-        self._build_header(layout, spec)
         self.break_view = None
         if self._break_factory is not None and self.break_node == spec.id:
-            self.break_view = self._break_factory()
+            self.break_view = self._break_factory()  # first: what matters at a stop
             layout.addWidget(self.break_view)
+        self._build_header(layout, spec)
         self._build_constants(layout, flow, spec)
         self.policy_box = PolicyBox()
         self.policy_box.field_edited.connect(self._on_policy_box_field_edited)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .throughput_panel import short_thread
 from .value_tree import add_value_rows, mapping_summary, summary
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
@@ -55,8 +56,7 @@ class StepsView(QWidget):
     def __init__(self, title: str) -> None:
         super().__init__()
         self.title = QLabel(title)
-        self.title.setProperty("role", "heading")
-        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["step", "node", "thread", "ms", "inputs → outputs"])
         self.tree.setUniformRowHeights(True)
@@ -110,8 +110,9 @@ def _step_row(number: int, step: dict[str, Any]) -> QTreeWidgetItem:
     attempt = step.get("attempt", 1)
     label = f"{number}" + (f" (try {attempt})" if attempt and attempt > 1 else "")
     seconds = step.get("seconds") or 0.0
-    row = QTreeWidgetItem([label, step["node"], step.get("thread", ""),
-                           f"{seconds * 1e3:.2f}", flow])  # fmt: skip
+    thread = step.get("thread", "")
+    row = QTreeWidgetItem([label, step["node"], short_thread(thread), f"{seconds * 1e3:.2f}", flow])
+    row.setToolTip(2, thread)
     row.setData(0, NODE_ROLE, step["node"])
     row.setToolTip(4, flow)
     add_value_rows(row, "inputs", step.get("inputs") or {})
@@ -165,10 +166,12 @@ class TracePanel(QWidget):
         steps = QSplitter(Qt.Orientation.Horizontal)
         steps.addWidget(self.original)
         steps.addWidget(self.replay)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = QSplitter(Qt.Orientation.Vertical)  # fits a tabbed dock beside Thread State
         split.addWidget(self.items)
         split.addWidget(steps)
-        split.setStretchFactor(1, 3)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)
+        split.setSizes([120, 240])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.summary)
@@ -237,10 +240,12 @@ class TracePanel(QWidget):
             replay = f"run {entry.replay_run}: {'failed' if entry.replay['failed'] else 'ok'}"
         result = "failed" if t["failed"] else "ok"
         steps = str(len(t.get("steps", ())))
-        texts = [f"{t['index']} (run {entry.run})", t.get("worker", ""), steps, result, replay]
+        worker = short_thread(t.get("worker", ""))
+        texts = [f"{t['index']} (run {entry.run})", worker, steps, result, replay]
         for col, text in enumerate(texts):
             row.setText(col, text)
         row.setToolTip(0, f"input: {summary(t.get('item'), 400)}")
+        row.setToolTip(1, t.get("worker", ""))
         row.setForeground(3, QBrush(FAILED) if t["failed"] else QBrush())
 
     def _row(self, key: str) -> QTreeWidgetItem | None:
@@ -267,13 +272,13 @@ class TracePanel(QWidget):
             self.replay.setVisible(False)
             return
         t = entry.trace
-        title = (f"Item {t['index']} of run {entry.run} on {t.get('worker', '?')}"
-                 f" · input {summary(t.get('item'), 60)}")  # fmt: skip
+        title = f"Item {t['index']} · run {entry.run} · {short_thread(t.get('worker', '?'))}"
         self.original.show_trace(t, title)
+        self.original.title.setToolTip(f"input: {summary(t.get('item'), 400)}")
         self.replay.setVisible(entry.replay is not None)
         if entry.replay is not None:
-            result = "failed" if entry.replay["failed"] else "passed"
-            self.replay.show_trace(entry.replay, f"Replay in run {entry.replay_run}: {result}")
+            result = "failed again" if entry.replay["failed"] else "passed"
+            self.replay.show_trace(entry.replay, f"Replay · run {entry.replay_run}: {result}")
 
     # -- handlers ---------------------------------------------------------------------
     def _on_items_current_item_changed(self, current: QTreeWidgetItem | None, _p: Any) -> None:

@@ -83,6 +83,7 @@ class RunController(QObject):
         self._services: dict[str, Any] = {}
         self._shared: dict[str, Any] = {}
         self.polls = 0  # frames delivered (the benchmark counts them)
+        self._shut_down = False
         self._event.connect(self._on_job_event, Qt.ConnectionType.QueuedConnection)
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -128,7 +129,9 @@ class RunController(QObject):
         self._update_timer()
 
     def _update_timer(self) -> None:
-        live = self._job is not None and self.state != "starting"
+        # After `shutdown` the window is closing: panels hiding must not restart the poll
+        # (a frame flushes posted events, which could rebuild widgets while Qt hides them).
+        live = self._job is not None and self.state != "starting" and not self._shut_down
         want = live and any(s.wants_frames() for s in self._subscribers)
         if want and not self._timer.isActive():
             self._timer.start()
@@ -193,6 +196,7 @@ class RunController(QObject):
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop a live run and wait a little for it (the window is closing)."""
+        self._shut_down = True
         job = self._job
         if job is not None:
             job.cancel()

@@ -20,9 +20,12 @@ def _short(value: Any, depth: int = 0) -> str:
         entries = [(k, v) for k, v in value.items() if k != "__type__"]
         if depth > 0:
             return f"{kind}(…)" if kind else f"{{…{len(entries)}}}"
-        inner = ", ".join(f"{k}: {_short(v, depth + 1)}" for k, v in entries[:6])
         more = ", …" if len(entries) > 6 else ""
-        return f"{kind}({inner}{more})" if kind else f"{{{inner}{more}}}"
+        if kind:  # a rendered object: Type(attr=value, ...)
+            inner = ", ".join(f"{k}={_short(v, depth + 1)}" for k, v in entries[:6])
+            return f"{kind}({inner}{more})"
+        inner = ", ".join(f"{k!r}: {_short(v, depth + 1)}" for k, v in entries[:6])
+        return f"{{{inner}{more}}}"
     if isinstance(value, list):
         if depth > 0:
             return f"[…{len(value)}]"
