@@ -23,7 +23,7 @@ def test_default_layout_gives_thread_state_the_bottom_row(qtbot, window):
     assert window.dockWidgetArea(docks["inspector"]) == Area.RightDockWidgetArea
     assert window.dockWidgetArea(docks["services"]) == Area.RightDockWidgetArea
     tabbed = set(window.tabifiedDockWidgets(docks["throughput"]))
-    assert tabbed == {docks[n] for n in ("timeline", "problems", "errors", "history")}
+    assert tabbed == {docks[n] for n in ("timeline", "problems", "errors", "trace", "history")}
     assert docks["thread_state"].width() > 1.5 * docks["throughput"].width()
     assert docks["throughput"].widget().isVisible()  # in front of its tabs
 

@@ -8,8 +8,8 @@
     |         |                                         | Services      |
     +---------+------------------------------+----------+---------------+
     | Thread State (wide)                    | Throughput | Timeline |    |
-    |                                        | Problems | Errors | Run   |
-    |                                        | History (one tabbed dock) |
+    |                                        | Problems | Errors | Trace |
+    |                                        | Run History (one tabbed)  |
     +----------------------------------------+--------------------------+
 
 Thread State gets two thirds of the bottom row, which spans the window, so four workers'
@@ -37,7 +37,7 @@ BOTTOM_SHARE = 0.36  # of the window's height, for the bottom row
 THREAD_STATE_SHARE = 0.66  # of the bottom row's width
 RIGHT = ("inspector", "services")
 RIGHT_SHARES = (0.56, 0.44)  # of the right column's height
-BOTTOM = ("thread_state", "throughput", "timeline", "problems", "errors", "history")
+BOTTOM = ("thread_state", "throughput", "timeline", "problems", "errors", "trace", "history")
 PLACED = ("library", *RIGHT, *BOTTOM)
 
 

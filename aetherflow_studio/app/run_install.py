@@ -23,6 +23,8 @@ from aetherflow_studio.run_ui.run_controller import RunController
 from aetherflow_studio.run_ui.run_scope import RunScope
 from aetherflow_studio.widgets.scroll_row import ScrollRow
 
+from .debug_install import install_debug_ui
+
 Area = Qt.DockWidgetArea
 
 
@@ -41,10 +43,18 @@ class RunUI:
     overlays: RunOverlays
     races: RaceMarks
     scope: Any = None  # the RunScope: which flow the panels describe
+    debug: Any = None  # the `DebugUI` (breakpoints, traces, replay)
 
     def run(self) -> int:
-        """Start a run with the controls' settings (the Run action)."""
-        return self.controller.start(self.panel.settings())
+        """Start a run with the controls' settings and the breakpoints (the Run action)."""
+        settings = self.panel.settings()
+        if self.debug is not None:
+            settings = self.debug.session.settings_for(settings)
+        return self.controller.start(settings)
+
+    def is_replay(self, number: int) -> bool:
+        """Whether run ``number`` replays items of an earlier run."""
+        return self.debug is not None and self.debug.session.is_replay(number)
 
     def start_when_ready(self, delay_ms: int = 400) -> None:
         """Trigger Run once the window has drawn its flow (``aetherflow-studio --run``):
@@ -92,6 +102,7 @@ def install_run_ui(window: Any) -> RunUI:
     _add_docks(window, ui)
     _connect(window, ui)
     source_display.follow(window, panel)
+    ui.debug = install_debug_ui(window, ui)
     _CloseWatcher(window, controller)
     ui.scope = RunScope(window, ui)
     window.run_ui = ui
@@ -148,9 +159,12 @@ def executor_note(executor: str) -> str:
 
 def _connect(window: Any, ui: RunUI) -> None:
     c = ui.controller
-    c.run_started.connect(lambda _n: ui.errors.clear())
-    c.errors_added.connect(ui.errors.add_errors)
-    c.errors_added.connect(lambda _e: window.docks["errors"].raise_())
+    # A replay's items show their outcome on the replayed rows (`debug_install`), so a
+    # replay keeps the errors of the run it replays.
+    c.run_started.connect(lambda n: None if ui.is_replay(n) else ui.errors.clear())
+    c.errors_added.connect(
+        lambda e: None if ui.is_replay(c.number) else _show_errors(window, ui, e)
+    )
     c.run_finished.connect(ui.history.add_record)
     c.run_finished.connect(lambda record: window.services.show_advice(record))
     c.run_failed.connect(lambda msg: window.statusBar().showMessage(msg.splitlines()[0], 8000))
@@ -167,6 +181,11 @@ def _connect(window: Any, ui: RunUI) -> None:
 
     window.document_changed.connect(on_document_changed)
     _connect_scene(window, ui)
+
+
+def _show_errors(window: Any, ui: RunUI, errors: list[Any]) -> None:
+    ui.errors.add_errors(errors)
+    window.docks["errors"].raise_()
 
 
 def _connect_scene(window: Any, ui: RunUI) -> None:

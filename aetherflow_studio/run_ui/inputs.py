@@ -16,7 +16,7 @@ from typing import Any
 
 from aetherflow.runtime.jsonl import read_json_lines
 
-INPUT_KINDS = ("source", "count", "file", "module")
+INPUT_KINDS = ("source", "count", "file", "module", "items")
 EXECUTORS = ("thread", "process", "dask-local", "dask-address")
 LOCAL_EXECUTORS = ("thread", "process")  # worker threads on this machine: per-thread state
 
@@ -30,8 +30,8 @@ class RunSettings:
     input_kind
         ``"source"`` (the flow's source node, ``count`` items at most; 0 = no limit),
         ``"count"`` (``count`` generated ``{"i": n}`` dicts), ``"file"`` (a JSON Lines or
-        CSV file at ``path``) or ``"module"`` (the iterable ``module:attr`` in ``target``;
-        a callable is called first).
+        CSV file at ``path``), ``"module"`` (the iterable ``module:attr`` in ``target``;
+        a callable is called first) or ``"items"`` (the given ``items``: a replay).
     scopes
         Scope overrides merged over the flow's own map (usually empty: the services panel
         edits the flow itself).
@@ -44,6 +44,10 @@ class RunSettings:
     concurrency
         Items each worker keeps in flight at ``await`` points when the flow has async
         nodes (threads only; 1 = one at a time).
+    trace, breakpoints, break_mode
+        Debugging (threads and process): keep the last ``trace`` item traces per worker; stop
+        before the nodes of ``breakpoints`` (``{node id: condition or None}``); ``"worker"``
+        (only the stopped worker waits) or ``"all"``.
     """
 
     workers: int = 4
@@ -58,6 +62,10 @@ class RunSettings:
     profile_shared: bool = False
     check_races: bool = False
     concurrency: int = 1
+    items: tuple[Any, ...] = ()
+    trace: int = 0
+    breakpoints: dict[str, str | None] = field(default_factory=dict)
+    break_mode: str = "worker"
 
     def describe_input(self) -> str:
         if self.input_kind == "source":
@@ -66,6 +74,8 @@ class RunSettings:
             return f"{self.count} generated items"
         if self.input_kind == "file":
             return os.path.basename(self.path) or "file"
+        if self.input_kind == "items":
+            return f"replay of {len(self.items)} item{'s' if len(self.items) != 1 else ''}"
         return self.target
 
 
@@ -89,6 +99,8 @@ def build_items(settings: RunSettings, has_source: bool, folder: str | None) -> 
         return read_file(settings.path), None
     if kind == "module":
         return import_iterable(settings.target, folder), None
+    if kind == "items":
+        return list(settings.items), None
     raise ValueError(f"unknown input kind {kind!r}: use one of {INPUT_KINDS}")
 
 

@@ -25,6 +25,19 @@ ERROR_BATCH_SECONDS = 0.1  # per-item errors reach the GUI in batches, at most 1
 Emit = Callable[[tuple[str, int, Any]], None]
 
 
+def _debugging(s: RunSettings) -> dict[str, Any]:
+    """The debugging options of a thread or process run, only those in use (an untraced run without
+    breakpoints starts exactly as before)."""
+    options: dict[str, Any] = {}
+    if s.trace:
+        options["trace"] = s.trace
+    if s.breakpoints:
+        options["breakpoints"] = s.breakpoints
+    if s.breakpoints and s.break_mode != "worker":
+        options["break_mode"] = s.break_mode
+    return options
+
+
 class RunJob:
     """A run of ``flow`` (a copy, owned by the job) with ``settings``.
 
@@ -77,11 +90,12 @@ class RunJob:
         local = dict(workers=s.workers, extract=discard_result, profile_shared=s.profile_shared)
         if s.executor == "thread":
             return self.flow.start(items, **local, check_races=s.check_races,
-                                   concurrency=s.concurrency, **common)  # fmt: skip
+                                   concurrency=s.concurrency, **_debugging(s),
+                                   **common)  # fmt: skip
         if s.executor == "process":
             from aetherflow.runtime.process_executor import start_flow_process
 
-            return start_flow_process(self.flow, items, **local, **common)
+            return start_flow_process(self.flow, items, **local, **_debugging(s), **common)
         from aetherflow.runtime.dask_executor import start_flow_dask
 
         scheduler = s.address.strip() if s.executor == "dask-address" else None
