@@ -321,3 +321,27 @@ def test_canvas_menu_pastes_here_and_frames_the_selection(qtbot, tmp_path, windo
     x, y = doc.flow.nodes["fetch_2"].position
     at = window.view.mapToScene(spot)
     assert (round(x), round(y)) == (round(at.x()), round(at.y()))
+
+
+@print_failures
+def test_the_inspector_offers_to_declare_a_service_for_an_unfilled_input(qtbot, tmp_path, window):
+    from PySide6.QtWidgets import QToolButton
+
+    from aetherflow_studio.panels.service_dialog import ServiceDialog
+
+    add_library_file(window, write_module(tmp_path / "p"))
+    build_chain(window, "count")
+    window.scene.select_nodes(["count"])
+    button = window.inspector.findChild(QToolButton, "declare_counter")
+    assert button is not None and window.inspector.findChild(QToolButton, "declare_units")
+
+    def fill(d: ServiceDialog) -> None:
+        assert d.name.text() == "counter"
+        d.factory.setCurrentIndex(d.factory.findText("mynodes:Counter"))
+        d.scope.setCurrentIndex(d.scope.findData("shared"))
+        d.accept()
+
+    answered = answer_dialog(ServiceDialog, fill)
+    qtbot.mouseClick(button, LEFT)
+    assert answered and window.document.flow.services["counter"].scope == "shared"
+    qtbot.waitUntil(lambda: window.inspector.findChild(QToolButton, "declare_counter") is None)

@@ -54,6 +54,7 @@ def install(window: MainWindow) -> None:
         (c.ref, c.doc) for c in window.library.catalog.classes(contexts=False)
     ]
     window.library.sources_changed.connect(lambda _s: sync_search_paths(window))
+    window.inspector.declare_service_requested.connect(lambda name: add_service(window, name))
     window.document_changed.connect(lambda _doc: _give_scene_menus(window))
     _give_scene_menus(window)
 

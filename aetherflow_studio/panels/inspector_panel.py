@@ -13,7 +13,7 @@ from typing import Any
 
 from aetherflow.node import MISSING
 from aetherflow.policy import NodePolicy
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -49,6 +49,19 @@ def input_source(flow: Any, node_id: str, port: Any) -> tuple[str, str]:
     return "state", "run state or item (not wired)"
 
 
+def _with_declare(panel: InspectorPanel, status: QLabel, name: str) -> QHBoxLayout:
+    """An input nothing fills: its status and a button that declares a service for it."""
+    button = QToolButton()
+    button.setObjectName(f"declare_{name}")
+    button.setText("Declare service…")
+    button.setToolTip(f"Declare a service named '{name}' in this flow")
+    button.clicked.connect(lambda _c=False: panel.declare_service_requested.emit(name))
+    row = QHBoxLayout()
+    row.addWidget(status, 1)
+    row.addWidget(button)
+    return row
+
+
 def _muted(text: str, role: str = "muted") -> QLabel:
     label = QLabel(text)
     label.setProperty("role", role)
@@ -72,6 +85,8 @@ def _heading(text: str) -> QLabel:
 
 class InspectorPanel(QScrollArea):
     """Shows and edits the node `show_node` was given, through ``document``."""
+
+    declare_service_requested = Signal(str)  # an input nothing fills: declare a service
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -253,6 +268,7 @@ class InspectorPanel(QScrollArea):
     def _build_inputs(self, layout: QVBoxLayout, flow: Any, spec: Any) -> None:
         layout.addWidget(_heading("Inputs"))
         form = _port_form()
+        produced = {o.name for s in flow.nodes.values() for o in s.outputs}
         for port in spec.inputs:
             kind, text = input_source(flow, spec.id, port)
             need = "required" if port.required else f"default {port.default!r}"
@@ -263,7 +279,10 @@ class InspectorPanel(QScrollArea):
             status.setToolTip(need)
             name = QLabel(f"<b>{html.escape(port.name)}</b>")
             name.setToolTip(need)
-            form.addRow(name, status)
+            if kind == "state" and port.name not in produced and spec.id != flow.source:
+                form.addRow(name, _with_declare(self, status, port.name))
+            else:
+                form.addRow(name, status)
         if not spec.inputs:
             form.addRow(_muted("No inputs."))
         layout.addLayout(form)
