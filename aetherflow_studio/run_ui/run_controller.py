@@ -31,11 +31,21 @@ SERVICES_PERIOD = 0.25  # s between isolated-service snapshot requests
 REFRESH_ANYWAY = 0.5  # s: redraw even when counts did not change (rates decay to 0)
 FRAME_HOLD_CAP = 0.05  # s: the longest a frame may hold the workers back
 MAX_ERRORS = 5000  # errors kept for the errors panel per run
+_LIVE_RELAYS: list[tuple[_JobEvents, RunJob]] = []  # relays of runs whose thread may emit
 
 
 class FrameSubscriber(Protocol):
     def update_frame(self, frame: LiveFrame) -> None: ...
     def wants_frames(self) -> bool: ...
+
+
+class _JobEvents(QObject):
+    """The one queued signal a run's thread emits on. It is not the controller's own: a run
+    thread may still emit after the window (and its controller) is gone, and emitting on a
+    QObject being destroyed on another thread crashes. A relay stays referenced (module
+    list `_LIVE_RELAYS`) until its run's thread has ended."""
+
+    event = Signal(object)  # (kind, run number, payload)
 
 
 class RunController(QObject):
@@ -60,7 +70,6 @@ class RunController(QObject):
     errors_added = Signal(list)
     state_changed = Signal(str)
     run_failed = Signal(str)
-    _event = Signal(object)  # (kind, run number, payload), emitted by the run's thread
 
     def __init__(self, document: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -84,7 +93,6 @@ class RunController(QObject):
         self._shared: dict[str, Any] = {}
         self.polls = 0  # frames delivered (the benchmark counts them)
         self._shut_down = False
-        self._event.connect(self._on_job_event, Qt.ConnectionType.QueuedConnection)
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -163,7 +171,9 @@ class RunController(QObject):
         self._services, self._shared = {}, {}
         self._last_version = -1
         self.frame = None
-        self._job = RunJob(self._number, doc.flow.copy(), self.settings, self._event.emit)
+        relay = self._relay()
+        self._job = RunJob(self._number, doc.flow.copy(), self.settings, relay.event.emit)
+        _LIVE_RELAYS.append((relay, self._job))
         self._set_state("starting")
         self._job.start()
         return self._number
@@ -208,6 +218,13 @@ class RunController(QObject):
             self.state = state
             self.state_changed.emit(state)
         self._update_timer()
+
+    def _relay(self) -> _JobEvents:
+        """A fresh relay for the next run's events (and drop those whose runs ended)."""
+        _LIVE_RELAYS[:] = [(r, job) for r, job in _LIVE_RELAYS if job.thread.is_alive()]
+        relay = _JobEvents()
+        relay.event.connect(self._on_job_event, Qt.ConnectionType.QueuedConnection)
+        return relay
 
     # -- events from the run's thread (queued) ----------------------------------------
     def _on_job_event(self, event: tuple[str, int, Any]) -> None:
