@@ -54,6 +54,7 @@ def test_a_worker_abandoned_by_a_timeout_shows_in_thread_state(qtbot, window):
         BLOCKED.set()
     assert record.items == 20 and record.failed == 1
     assert sum("abandoned" in h for h in _headers(window)) == 1
+    assert "1 worker abandoned (timeout)" in window.run_ui.panel.status.text()
     assert len(_headers(window)) == 3  # two workers and the one that replaced the stuck one
 
 

@@ -260,10 +260,14 @@ class RunPanel(LivePanel):
             return
         st = record.stats
         how = "stopped" if st.get("stop_reason") else "finished"
+        abandoned = st.get("abandoned_threads") or 0
+        stuck = (
+            f" · {abandoned} worker{'s' * (abandoned > 1)} abandoned (timeout)" if abandoned else ""
+        )
         self._set_status(
             f"Run {record.number}{self.flow_note} {how}: {record.items:,} items in "
             f"{record.elapsed:.2f} s · "
-            f"{record.items_per_s:,.0f} items/s · {record.failed:,} errors"
+            f"{record.items_per_s:,.0f} items/s · {record.failed:,} errors{stuck}"
         )
 
     def _on_controller_run_failed(self, message: str) -> None:
