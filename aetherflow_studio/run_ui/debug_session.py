@@ -256,10 +256,9 @@ class DebugSession(QObject):
         self.hits = list(hits)
         workers = [h.worker for h in self.hits]
         new = [w for w in workers if w not in old]
-        if new:
-            self.current_worker = new[0]  # the worker that just stopped
-        elif self.current_worker not in workers:
-            self.current_worker = workers[0] if workers else None
+        if self.current_worker not in workers:  # it went on: the one that just stopped
+            self.current_worker = new[0] if new else workers[0] if workers else None
+        # else keep it: another worker stopping must not redirect the user's next Step
         self.stopped_changed.emit(self.hits)
 
     def _on_breakpoints_changed(self, node_id: str) -> None:
