@@ -60,6 +60,7 @@ def compile_straight(
     calls: Sequence[Any],
     resume: Callable[[int, dict[str, Any], Wired, Services, Any], Any],
     stops: Mapping[int, Callable[..., Any]] | None = None,
+    last: dict[str, Any] | None = None,
 ) -> StraightCode | None:
     """Generate the functions for ``calls`` (the program's `CallStep`s in run order), or
     None when one of them needs what only the interpreted steps do (an async node, a
@@ -69,6 +70,8 @@ def compile_straight(
     call on; the generated code hands over to it when a parameter needs the slow path.
     ``stops`` (debugging runs): ``{k: test}``, a test called with the ``k``-th call's
     arguments by name just before it; when true, the code hands over to ``resume`` there.
+    ``last`` (runs that watch wires): each node's raw result is stored in it by node id
+    after the call, for the worker to render on request.
     """
     if not calls or any(not _fits(c) for c in calls):
         return None
@@ -79,6 +82,7 @@ def compile_straight(
         "ServiceError": ServiceError, "BREAK": LoopControl.BREAK,
         "CONTINUE": LoopControl.CONTINUE, "current_thread": threading.current_thread,
         "main_thread": threading.main_thread, "resume": resume, _MISSING_NAME: MISSING,
+        "LAST": last,
     }  # fmt: skip
     body = []
     for k, call in enumerate(calls):
@@ -172,6 +176,8 @@ def _node_lines(k: int, call: Any, ns: dict[str, Any], stop: Any = None) -> list
         lines.append(f"|    if STOP{k}({by_name}):")
         lines.append(f"|        return resume({k}, state, wired, svc, probe)")
     lines += _call_lines(k, i, ", ".join(args), by_name)
+    if ns["LAST"] is not None:  # a run watching wires keeps each node's last result
+        lines.append(f"|    LAST[N{k}] = r")
     lines += _merge_lines(k, call, ns)
     return lines
 

@@ -148,17 +148,25 @@ class Tracer:
             steps[i] = step.call if debug else step.plain
 
     def _runner(self) -> Step:
-        """How an item runs: for a straight flow with only breakpoints, the generated
-        code of an ordinary run (`codegen`) with each breakpoint's test inlined before
-        its node, handing over to the steps where a test holds; else the steps."""
+        """How an item runs: for a straight flow with breakpoints or watched wires (no
+        tracing, not stepping), the generated code of an ordinary run (`codegen`) with
+        each breakpoint's test inlined before its node and, when watching, each node's
+        result kept in ``last``, handing over to the steps where a test holds; else the
+        steps."""
         program = self.session.run.program
-        if self.busy or program.straight is None or len(self._slots) != len(self.steps):
+        straight = program.straight
+        if (
+            self.recording
+            or self.stepping
+            or straight is None
+            or len(self._slots) != len(self.steps)
+        ):
             return functools.partial(run_steps, self.steps)
         calls = [step for _, _, step in self._slots]
         stops = {k: c.condition for k, c in enumerate(calls) if c.condition is not None}
-        if not stops:
-            return program.straight.run
-        code = compile_straight(calls, self._resume, stops)
+        if not stops and not self.watching:
+            return straight.run
+        code = compile_straight(calls, self._resume, stops, self.last if self.watching else None)
         return code.run if code is not None else functools.partial(run_steps, self.steps)
 
     def _resume(self, k: int, state: dict[str, Any], wired: Wired, svc: Any, probe: Any) -> Any:
