@@ -82,6 +82,7 @@ class RaceMarks(QObject):
             badge.ab_requested.connect(self.start_ab)
             badge.ab_button.setEnabled(self.controller.state == "idle")
             card.layout().addWidget(badge)
+            badge.show()  # a layout shows a new child of a visible card only later (queued)
             self.badges[name] = badge
 
     def _on_controller_state_changed(self, state: str) -> None:

@@ -413,10 +413,13 @@ class ProcessRunHandle:
             self._kill()
 
     def _kill(self) -> None:
+        """SIGTERM, then SIGKILL if the child is still there a second later. Only the
+        reader thread joins (reaps) the child: two threads reaping one child race."""
+        from multiprocessing.connection import wait
+
         with contextlib.suppress(Exception):
             self._process.terminate()
-            self._process.join(1.0)
-            if self._process.is_alive():
+            if not wait([self._process.sentinel], 1.0):
                 self._process.kill()
 
     def wait(self, timeout: float | None = None) -> RunReport:
@@ -567,6 +570,10 @@ class ProcessRunHandle:
 
     def _on_child_ended(self) -> None:
         self._process.join(self._stop_grace + 2.0)
+        if self._process.is_alive():  # hung up but still running (stuck in its shutdown)
+            with contextlib.suppress(Exception):
+                self._process.kill()
+            self._process.join(5.0)
         if self._report is None and self._hello.is_set():
             self._report = self._lost_report()
         self._outcomes.put(None)
