@@ -88,6 +88,8 @@ def test_untitled_flow_save_as_and_recent_files(qtbot, tmp_path, monkeypatch) ->
     )
     window.actions["file.save"].trigger()  # no path yet: Save As
     assert target.exists() and not doc.is_dirty
+    assert doc.flow.name == "mine"  # an untitled flow takes its first file's name
+    assert Flow.load(target).name == "mine"
     assert window.settings.recent_files() == [str(target.resolve())]
     window.menus["file.recent"].aboutToShow.emit()
     names = [a.text() for a in window.menus["file.recent"].actions()]

@@ -38,6 +38,8 @@ def test_user_module_by_path_search_and_tooltip(qtbot, tmp_path) -> None:
     panel.search.setText("multiply")  # matches the doc of `scale`
     assert list(panel.entry_items()) == [f"{name}:scale"]
     assert "Multiply every number" in panel.entry_items()[f"{name}:scale"].toolTip(0)
+    panel.search.setText(name[-8:])  # part of the module's name: all its nodes
+    assert len(panel.entry_items()) == 3
     panel.search.setText("")
     assert len(panel.entry_items()) == 3
 

@@ -7,6 +7,7 @@ folder above it) is trusted in the user's settings; the first time, the user is 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from aetherflow_studio.document import FlowDocument
+from aetherflow_studio.document.design_commands import settings_of
 from aetherflow_studio.document.layout import place_unplaced
 
 from . import dialogs
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 FILE_FILTER = "AetherFlow flows (*.aflow);;All files (*)"
+
+UNTITLED = "untitled"  # the name of a new flow until the user gives it one
 
 
 class FileController(QObject):
@@ -47,7 +51,7 @@ class FileController(QObject):
             return False
         # An empty flow imports nothing by itself; its nodes come from the library, which
         # the user chose, so it starts trusted.
-        flow = Flow("untitled")
+        flow = Flow(UNTITLED)
         flow.search_paths = self.window.library.catalog.search_paths()
         document = FlowDocument(flow, trusted=True)
         self._install(document)
@@ -162,12 +166,16 @@ class FileController(QObject):
         return self.save_to(self.document.path)
 
     def save_as(self) -> bool:
-        start = self.document.path or f"{self.document.flow.name or 'untitled'}.aflow"
+        doc = self.document
+        start = doc.path or f"{doc.flow.name or 'untitled'}.aflow"
         path, _ = QFileDialog.getSaveFileName(self.window, "Save flow as", start, FILE_FILTER)
         if not path:
             return False
         if not Path(path).suffix:
             path += ".aflow"
+        if not doc.path and doc.flow.name in ("", UNTITLED):
+            # a flow nobody named is named after the file it is first saved to (undoable)
+            doc.set_flow_settings(replace(settings_of(doc.flow), name=Path(path).stem))
         return self.save_to(path)
 
     def save_to(self, path: str | os.PathLike[str]) -> bool:

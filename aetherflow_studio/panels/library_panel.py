@@ -128,6 +128,8 @@ class LibraryPanel(QWidget):
         text = self.search.text()
         for module in self.catalog.modules:
             entries = [e for e in module.entries if e.matches(text)]
+            if text and not entries and text.lower() in module.label.lower():
+                entries = list(module.entries)  # the module's name matches: all its nodes
             if text and not entries:
                 continue
             parent = QTreeWidgetItem(self.tree, [module.label])
