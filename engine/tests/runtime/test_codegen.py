@@ -103,3 +103,21 @@ def test_flows_that_are_not_straight_keep_the_interpreted_steps():
     flow = _flow()
     flow.add_group("repeat", ["label"], id="twice", times=2)
     assert Program(flow, frozenset(Ctx.providers), Ctx).straight is None
+
+
+def test_long_straight_flows_keep_the_steps_and_equal_shapes_share_one_compilation():
+    from aetherflow.runtime import codegen
+
+    @node
+    def step(v):
+        return {"v": v + 1}
+
+    long_flow = Flow("long")
+    for _ in range(codegen.MAX_NODES + 1):
+        long_flow.add(step)
+    assert Program(long_flow, frozenset()).straight is None
+    assert long_flow.run([{"v": 0}]).results[0]["v"] == codegen.MAX_NODES + 1
+    before = codegen._compiled.cache_info().hits
+    first, second = (Program(_flow(), frozenset(Ctx.providers), Ctx) for _ in range(2))
+    assert first.straight.source == second.straight.source
+    assert codegen._compiled.cache_info().hits >= before + 3  # three variants, reused
