@@ -57,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--workers", type=int, default=4)
     args.add_argument("--hide", default="", help="comma-separated docks to hide (diagnosis)")
     args.add_argument("--executor", default="thread", choices=("thread", "process"))
+    args.add_argument(
+        "--no-wire-values",
+        action="store_true",
+        help="switch Debug > Record Values on Wires off (it is on by default)",
+    )
     opts = args.parse_args(argv)
     headless = headless_rate(opts.workers, opts.seconds)
 
@@ -102,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         last[0] = now
 
     probe.timeout.connect(on_probe)
+    if opts.no_wire_values:
+        window.actions["debug.record_values"].setChecked(False)
     ui.panel.workers.setValue(opts.workers)
     ui.panel.executor.setCurrentIndex(ui.panel.executor.findData(opts.executor))
     ui.panel.set_input("count", 50_000_000)
@@ -142,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
     late_ms = sorted(x * 1e3 for x in late)
     p99 = late_ms[int(0.99 * (len(late_ms) - 1))] if late_ms else float("nan")
-    print(f"executor: {opts.executor}; panels visible: {', '.join(visible)}; "
+    wires = "off" if opts.no_wire_values else "on"
+    print(f"executor: {opts.executor}; wire values {wires}; panels visible: {', '.join(visible)}; "
           f"workers: {opts.workers}; measured {elapsed:.1f} s")  # fmt: skip
     print(f"node executions/s: {node_rate:,.0f}   (target >= 50,000)")
     print(f"headless, same flow and workers: {headless:,.0f}/s; watched/headless "

@@ -210,12 +210,25 @@ class _ChildRun:
         self.send(("outcomes-end",))
 
     def _send_outcomes(self, batch: list[Outcome]) -> None:
+        """Send a batch; outcomes with no result and no error (a run that only counts, as
+        the Studio's) go as index ranges, so the workers' process pickles almost nothing."""
         if not batch:
             return
+        blanks: list[list[int]] = []
+        full = []
+        for outcome in batch:
+            index, result, error = outcome
+            if result is None and error is None:
+                if blanks and blanks[-1][1] == index:
+                    blanks[-1][1] = index + 1
+                else:
+                    blanks.append([index, index + 1])
+            else:
+                full.append(outcome)
         try:
-            self.send(("outcomes", batch))
+            self.send(("outcomes", blanks, full))
         except Exception:  # a result that cannot be pickled goes as its rendering
-            self.send(("outcomes", [(i, render(r), e) for i, r, e in batch]))
+            self.send(("outcomes", blanks, [(i, render(r), e) for i, r, e in full]))
 
     def pump(self) -> None:
         """Send snapshots (when they change) and timeline spans until the run ends."""
@@ -323,7 +336,9 @@ class ProcessRunHandle:
         self._asks = itertools.count(1)
         self._answers: dict[int, tuple[threading.Event, list[Any]]] = {}
         self._outcomes: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._outcomes_seen: dict[int, Outcome] = {}
+        self._seen = 0  # outcomes arrived (for the report of a child that died)
+        self._seen_results: list[Any] = []
+        self._seen_errors: list[ItemError] = []
         self._report: RunReport | None = None
         self._done = threading.Event()
         self._hello = threading.Event()
@@ -539,9 +554,7 @@ class ProcessRunHandle:
         if kind == "snapshot":
             self._snapshot = message[1]
         elif kind == "outcomes":
-            for outcome in message[1]:
-                self._outcomes_seen[outcome[0]] = outcome
-            self._outcomes.put(message[1])
+            self._outcomes.put(self._unpacked(message[1], message[2]))
         elif kind == "outcomes-end":
             self._outcomes.put(None)
         elif kind == "reply":
@@ -584,23 +597,37 @@ class ProcessRunHandle:
         with contextlib.suppress(OSError):
             self._control.close()
 
+    def _unpacked(self, blanks: list[list[int]], full: list[Outcome]) -> list[Outcome]:
+        """A batch of outcomes from its index ranges of blank ones and the others."""
+        outcomes: list[Outcome] = [
+            (i, None, None) for start, stop in blanks for i in range(start, stop)
+        ]
+        if full:
+            outcomes.extend(full)
+            outcomes.sort(key=lambda o: o[0])
+        self._seen += len(outcomes)
+        for _i, result, error in outcomes:
+            if error is None:
+                self._seen_results.append(result)
+            else:
+                self._seen_errors.append(error)
+        return outcomes
+
     def _lost_report(self) -> RunReport:
         """The report of a run whose child ended without sending one."""
         code = self._process.exitcode
         how = "was stopped" if self._cancelled else "died"
         message = f"the run's process {how} (exit code {code}) before the run finished"
-        seen = [self._outcomes_seen[i] for i in sorted(self._outcomes_seen)]
-        errors = [e for _i, _r, e in seen if e is not None]
-        errors.append(ItemError(-1, None, "RunProcessError", message, message))
+        errors = [*self._seen_errors, ItemError(-1, None, "RunProcessError", message, message)]
         snap = self.snapshot()
         reason = "cancel" if self._cancelled else "crash"
         stats = {
-            "items": len(seen), "succeeded": len(seen) - len(errors) + 1,
+            "items": self._seen, "succeeded": self._seen - len(errors) + 1,
             "failed": len(errors) - 1, "elapsed": snap.elapsed, "items_per_s": 0.0,
             "total": snap.total, "stop_reason": reason, "exit_code": code,
         }  # fmt: skip
-        results = [r for _i, r, e in seen if e is None]
-        return RunReport(results, errors, stats, cancelled=self._cancelled, stop_reason=reason)
+        return RunReport(self._seen_results, errors, stats, cancelled=self._cancelled,
+                         stop_reason=reason)  # fmt: skip
 
 
 def start_flow_process(
