@@ -16,7 +16,7 @@ from typing import Any
 from ..compose import LoopControl
 from ..errors import FlowError, NodeExecutionError
 from ..policy import resolve_retry_on
-from .guarded import GuardedStep, node_timeout
+from .guarded import GuardedStep, node_timeout, record_call
 from .program import (
     PARALLEL_KEY,
     BranchStep,
@@ -196,10 +196,7 @@ class AsyncCall:
             exc.aetherflow_node = call.node_id  # type: ignore[attr-defined]
             raise
         if probe is not None:
-            if probe.timing:
-                probe.leave(call.index, perf_counter() - t0)
-            elif probe.counting:
-                probe.counts[call.index] += 1
+            record_call(probe, call.index, t0)
         return result
 
 

@@ -26,6 +26,15 @@ if TYPE_CHECKING:
 _current = threading.local()  # .guard: the calling worker's TimeGuard
 
 
+def record_call(probe: Any, index: int, started: float) -> None:
+    """Report a finished node call that began at ``started`` (`perf_counter`) to the run's
+    probe: timed while it samples, else counted (see `program.Probe`)."""
+    if probe.timing:
+        probe.leave(index, perf_counter() - started)
+    elif probe.counting:
+        probe.counts[index] += 1
+
+
 class WorkerAbandoned(BaseException):
     """Unwinds a worker thread the run gave up on (its node overran ``timeout``)."""
 
@@ -144,8 +153,5 @@ class GuardedStep:
             finally:
                 guard.disarm()
         if probe is not None:
-            if probe.timing:
-                probe.leave(call.index, perf_counter() - t0)
-            elif probe.counting:
-                probe.counts[call.index] += 1
+            record_call(probe, call.index, t0)
         return result
