@@ -161,7 +161,8 @@ def test_duplicate_services_and_ports(tmp_path: Path) -> None:
 def test_fifty_megabytes_of_junk_fail_fast(tmp_path: Path) -> None:
     junk = tmp_path / "junk.aflow"
     with open(junk, "wb") as f:
-        f.write(os.urandom(50 * 1024 * 1024))
+        # random bytes (never starting like JSON: one in a hundred would begin "{")
+        f.write(b"\x00" + os.urandom(50 * 1024 * 1024))
     t0 = time.perf_counter()
     err = _load_error(junk)
     assert time.perf_counter() - t0 < 0.5
