@@ -6,15 +6,14 @@ A ``module:attr`` input imports user code: it is only built when the user starts
 
 from __future__ import annotations
 
-import csv
 import importlib
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aetherflow.runtime.jsonl import read_json_lines
+from aetherflow.runtime.inputs import CountedItems, CsvFile, JsonLinesFile
 
 INPUT_KINDS = ("source", "count", "file", "module", "items")
 EXECUTORS = ("thread", "process", "dask-local", "dask-address")
@@ -94,7 +93,7 @@ def build_items(settings: RunSettings, has_source: bool, folder: str | None) -> 
             raise ValueError("this flow has no source node: choose another input")
         return None, limit
     if kind == "count":
-        return GeneratedItems(settings.count), None
+        return CountedItems(settings.count), None
     if kind == "file":
         return read_file(settings.path), None
     if kind == "module":
@@ -104,41 +103,17 @@ def build_items(settings: RunSettings, has_source: bool, folder: str | None) -> 
     raise ValueError(f"unknown input kind {kind!r}: use one of {INPUT_KINDS}")
 
 
-class GeneratedItems:
-    """``{"i": 0}``, ``{"i": 1}``, ... made lazily; sized, so the run knows its total."""
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __iter__(self) -> Iterator[dict[str, int]]:
-        return ({"i": n} for n in range(self.count))
-
-
-def read_file(path: str) -> Iterator[Any]:
-    """Items of a ``.jsonl``/``.ndjson`` file (one JSON value a line) or a ``.csv`` file
-    (one dict a row)."""
+def read_file(path: str) -> JsonLinesFile | CsvFile:
+    """Items of a ``.jsonl``/``.ndjson`` file (one JSON value a line; a bad line is that
+    item's error, not the end) or a ``.csv`` file (one dict a row), read lazily."""
     if not path or not os.path.isfile(path):
         raise ValueError(f"no input file at {path!r}")
     ext = os.path.splitext(path)[1].lower()
     if ext == ".csv":
-        return _csv_rows(path)
+        return CsvFile(path)
     if ext in (".jsonl", ".ndjson", ".json"):
-        return _json_lines(path)
+        return JsonLinesFile(path)
     raise ValueError(f"input files are .jsonl or .csv, not {ext or 'no extension'}")
-
-
-def _csv_rows(path: str) -> Iterator[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as f:
-        yield from csv.DictReader(f)
-
-
-def _json_lines(path: str) -> Iterator[Any]:
-    """The engine's reader: a bad line is that item's error (InputError), not the end."""
-    with open(path, "rb") as f:
-        yield from read_json_lines(f, os.path.basename(path))
 
 
 def import_iterable(target: str, folder: str | None = None) -> Iterable[Any]:

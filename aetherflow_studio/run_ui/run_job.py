@@ -82,11 +82,12 @@ class RunJob:
 
     def _start(self, items: Any, limit: int | None) -> RunHandle:
         s = self.settings
+        # The Studio keeps counts and errors, not results: no per-item copy of the state,
+        # and only the failed items come through `results` (the counts come from snapshots).
         common = dict(
             scopes=s.scopes or None, on_error=s.on_error, limit=limit, collect=False,
-            stream=True,
+            stream="errors",
         )  # fmt: skip
-        # The Studio keeps counts and errors, not results: no per-item copy of the state.
         local = dict(workers=s.workers, extract=discard_result, profile_shared=s.profile_shared)
         if s.executor == "thread":
             return self.flow.start(items, **local, check_races=s.check_races,
@@ -111,7 +112,15 @@ class RunJob:
         self._emit(("started", self.number, handle))
         pending: list[ItemError] = []
         last = time.monotonic()
-        for _index, _result, error in handle.results():
+
+        def flush() -> None:  # nothing more is ready: send what waits, 10 batches/s at most
+            nonlocal pending, last
+            if pending:
+                time.sleep(max(0.0, ERROR_BATCH_SECONDS - (time.monotonic() - last)))
+                self._emit(("errors", self.number, pending))
+                pending, last = [], time.monotonic()
+
+        for _index, _result, error in handle.results(on_idle=flush):
             if error is None:
                 continue
             pending.append(error)

@@ -12,7 +12,7 @@ import dask_nodes as dn
 import pytest
 from aetherflow import Flow
 from aetherflow.errors import ReferenceResolutionError
-from aetherflow.runtime.dask_executor import IN_FLIGHT_PER_THREAD, run_flow_dask
+from aetherflow.runtime.dask_executor import IN_FLIGHT_PER_THREAD, run_flow_dask, start_flow_dask
 from aetherflow.runtime.executor import run_flow
 
 HERE = Path(__file__).resolve().parent
@@ -89,6 +89,17 @@ def test_node_error_reported_like_the_thread_executor(scheduler: str) -> None:
     assert 'raise ValueError(f"bad item {x}")' in error.traceback
     assert report.stats["failed"] == 1 and report.stats["succeeded"] == 7
     assert report.stats["nodes"]["fails_on"]["errors"] == 1
+
+
+def test_a_stream_of_errors_yields_only_the_failed_items(scheduler: str) -> None:
+    flow = Flow("fails")
+    flow.add(dn.fails_on, bad=3)
+    flow.search_paths = [str(HERE)]
+    handle = start_flow_dask(flow, range(12), scheduler=scheduler, batch_size=4,
+                             stream="errors", collect=False)  # fmt: skip
+    ((index, result, error),) = list(handle.results())
+    assert (index, result, error.message) == (3, None, "bad item 3")
+    assert handle.wait(60).stats["succeeded"] == 11
 
 
 def test_on_error_stop_sends_no_more_batches(scheduler: str) -> None:

@@ -290,3 +290,19 @@ def test_unordered_stream_still_reports_in_input_order() -> None:
 def test_item_errors_are_plain_data() -> None:
     e = ItemError(3, "n", "ValueError", "boom", "tb")
     assert e.to_dict()["index"] == 3
+
+
+def test_a_stream_of_errors_yields_only_the_failed_items() -> None:
+    f = Flow("tenth")
+    f.add(fail_every_tenth)
+    handle = f.start(({"x": i} for i in range(2000)), workers=3, stream="errors", collect=False)
+    streamed = list(handle.results())
+    assert [i for i, _r, _e in streamed] == list(range(0, 2000, 10))
+    assert all(r is None and e.message == f"bad item {i}" for i, r, e in streamed)
+    report = handle.wait()
+    assert report.stats["succeeded"] == 1800 and len(report.errors) == 200
+
+
+def test_stream_must_be_true_false_or_errors() -> None:
+    with pytest.raises(ValueError, match=r'stream must be True, False or "errors", got .all.'):
+        Flow("x").start([], stream="all")

@@ -98,3 +98,31 @@ def test_timeline_spans_and_pause_arrive_from_the_child():
     assert handle.paused
     handle.resume()
     assert len(handle.wait(60).results) == 150
+
+
+def test_a_stream_of_errors_brings_only_the_failed_items_across():
+    flow = Flow("tenth")
+    flow.add(t.fail_every_tenth)
+    handle = start_flow_process(flow, ({"x": i} for i in range(3000)), workers=2,
+                                stream="errors", collect=False)  # fmt: skip
+    streamed = list(handle.results())
+    assert [i for i, _r, _e in streamed] == list(range(0, 3000, 10))
+    assert streamed[1][2].message == "bad item 10"
+    report = handle.wait(60)
+    assert report.stats["succeeded"] == 2700 and handle.snapshot().items == 3000
+
+
+def test_a_count_or_a_file_is_read_in_the_runs_process(tmp_path):
+    from aetherflow.runtime.inputs import CountedItems, JsonLinesFile
+
+    flow = _chain(p.pid_of)
+    counted = start_flow_process(flow, CountedItems(40, key="x"), workers=2)
+    report = counted.wait(60)
+    assert [r["y"] for r in report.results] == [2 * i for i in range(40)]
+    assert counted.snapshot().total == 40  # sized: the run knows its total
+    lines = tmp_path / "in.jsonl"
+    lines.write_text('{"x": 1}\nnot json\n{"x": 3}\n', encoding="utf-8")
+    report = start_flow_process(flow, JsonLinesFile(str(lines)), workers=1).wait(60)
+    assert [r and r["y"] for r in report.results] == [2, None, 6]
+    (error,) = report.errors
+    assert error.index == 1 and "in.jsonl line 2" in error.message

@@ -36,7 +36,7 @@ from .dask_loss import (
     lost_batch_errors,
 )
 from .flow_context import effective_scopes, run_services
-from .handle import NoDebugging, Outcome, RunHandle
+from .handle import NoDebugging, Outcome, RunHandle, check_stream
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
 from .scopes import RunServices
 from .source import module_folders, source_iterator
@@ -82,7 +82,7 @@ def start_flow_dask(
     limit: int | None = None,
     batch_size: int | None = None,
     progress: Progress | None = None,
-    stream: bool = False,
+    stream: bool | str = False,
     collect: bool = True,
     total: int | None = None,
 ) -> DaskRunHandle:
@@ -139,6 +139,7 @@ def start_flow_dask(
         raise ValueError(f"on_worker_loss must be one of {ON_WORKER_LOSS}, not {on_worker_loss!r}")
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    check_stream(stream)
     try:
         from .dask_worker import FlowWorkerPlugin
     except ImportError as exc:
@@ -167,6 +168,7 @@ def start_flow_dask(
     run.sizer = BatchSizer(batch_size, run.threads, known)
     run.progress, run.collect = progress, collect
     run.stream = queue.SimpleQueue() if stream else None
+    run.stream_errors = stream == "errors"
     run.source_node = flow.source if items is None else None
     run.thread.start()
     return DaskRunHandle(run)
@@ -275,6 +277,7 @@ class _DaskRun:
         self.progress: Progress | None = None
         self.collect = True
         self.stream: queue.SimpleQueue[Any] | None = None
+        self.stream_errors = False  # stream the failed items only
         self.source_node: str | None = None
         self.state = "running"
         self.stop_reason: str | None = None
@@ -418,8 +421,8 @@ class _DaskRun:
         self.finished += b.done
         if self.collect:
             self.results.extend(b.results)
-        if self.stream is not None:
-            self.stream.put((b.start, b.results, b.errors))
+        if self.stream is not None and (b.errors or not self.stream_errors):
+            self.stream.put((b.start, None if self.stream_errors else b.results, b.errors))
         if self.progress is not None:
             self.progress(self.finished, len(self.errors))
 
@@ -560,6 +563,9 @@ class DaskRunHandle(NoDebugging):
                 stream.put(END_OF_STREAM)  # later iterations end too
                 return
             start, results, errors = chunk
+            if results is None:  # a run streaming failed items only
+                self._ready = [(e.index, None, e) for e in reversed(errors)]
+                continue
             failed = {e.index: e for e in errors}
             ready: list[Outcome] = [
                 (start + i, None, failed[start + i])

@@ -119,6 +119,25 @@ class DebugSession:
         self.break_mode = mode
 
     # -- the workers' side ------------------------------------------------------------
+    @property
+    def watch_only(self) -> bool:
+        """No breakpoint, no trace, no worker stopped: at most wires are watched. The
+        workers then run their chunks as any run does and keep the node results of
+        each chunk's last item only (a chunk takes a few milliseconds), so watching
+        costs almost nothing and the values trail the run by about a chunk."""
+        return (
+            not self.conditions
+            and not self.keep
+            and self.on_trace is None
+            and not self.stopped_count
+        )
+
+    def worker_ended(self, worker: Worker) -> None:
+        """Called by a worker as it ends: post its last values for later readers."""
+        tracer = self._tracers.get(threading.current_thread().name)
+        if tracer is not None and self.watching:
+            tracer.post_wires(self.wires_wanted)
+
     def tracer(self, worker: Worker, svc: WorkerServices) -> Tracer:
         """The calling worker's tracer (made, with its steps, at its first chunk)."""
         name = threading.current_thread().name
@@ -290,6 +309,7 @@ class DebugMethods:
 
     def wire_values(self) -> dict[str, dict[str, Any]]:
         """``{"node.port": {worker: rendered last value}}``. The first call makes the
-        workers keep their last outputs; each call asks them for fresh renderings,
-        answered between items, so values trail the run by about one item."""
+        workers keep the results of each chunk's last item (every item's while a
+        breakpoint or a trace is on); each call asks them for fresh renderings, answered
+        at the end of a chunk, so values trail the run by about a chunk (a few ms)."""
         return self._debug().wire_values()

@@ -34,7 +34,7 @@ from .debugger import DebugMethods, DebugSession
 from .feed import Feed
 from .flow_context import run_services
 from .gate import WorkerGate
-from .handle import BREAK_MODES, RunHandle
+from .handle import BREAK_MODES, RunHandle, check_stream
 from .program import Program
 from .report import END_OF_STREAM, ItemError, RunReport, finish_run
 from .source import known_length, open_source, used_services
@@ -120,6 +120,7 @@ class Run(RunStatus):
         self.succeeded = 0
         self.close_problems: list[str] = []
         self.stream: queue.SimpleQueue[Any] | None = queue.SimpleQueue() if options.stream else None
+        self.stream_errors = options.stream == "errors"  # stream failed items only
         self.done = threading.Event()
         self.report: RunReport | None = None
         self._lock = threading.Lock()
@@ -131,7 +132,7 @@ class Run(RunStatus):
         self._generator: Any = None
         self.used_isolated: list[str] = []
         self.feed = Feed(iter(()), options.max_in_flight, options.ordered, self._sink,
-                         auto_release=not options.stream)  # fmt: skip
+                         auto_release=not options.stream or self.stream_errors)  # fmt: skip
         order = self.program.straight_order()
         # node id -> position in run order, for counting whole items (see WorkerProbe)
         self.positions = (
@@ -198,7 +199,12 @@ class Run(RunStatus):
                 failed += 1
         self.succeeded += len(outcomes) - failed
         if self.stream is not None:
-            self.stream.put((start, outcomes))
+            if not self.stream_errors:
+                self.stream.put((start, outcomes))
+            elif failed:  # already released: the consumer takes only the errors
+                self.stream.put(
+                    [(start + i, None, o) for i, o in enumerate(outcomes) if type(o) is ItemError]
+                )
         if self.collect:
             if failed:
                 outcomes = [None if type(o) is ItemError else o for o in outcomes]
@@ -444,6 +450,10 @@ class ThreadRunHandle(DebugMethods):
             if chunk is END_OF_STREAM:
                 run.stream.put(END_OF_STREAM)  # later iterations end too
                 return
+            if type(chunk) is list:  # a run streaming failed items only
+                chunk.reverse()
+                self._ready = chunk
+                continue
             start, outcomes = chunk
             run.feed.release(len(outcomes))
             ready: list[tuple[int, Any, ItemError | None]] = [
@@ -465,7 +475,7 @@ class _Options:
         telemetry: bool = True,
         profile_shared: bool = False,
         collect: bool = True,
-        stream: bool = False,
+        stream: bool | str = False,
         max_in_flight: int | None = None,
         extract: Callable[[dict[str, Any]], Any] | None = None,
         total: int | None = None,
@@ -484,6 +494,7 @@ class _Options:
             raise ValueError(f"on_error must be one of {ON_ERROR}, got {on_error!r}")
         if limit is not None and limit < 0:
             raise ValueError(f"limit must be >= 0, got {limit!r}")
+        check_stream(stream)
         self.workers, self.scopes, self.on_error = workers, scopes, on_error
         self.ordered, self.limit, self.telemetry = ordered, limit, telemetry
         self.profile_shared, self.collect, self.stream = profile_shared, collect, stream
@@ -533,7 +544,9 @@ def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -
         and errors, for endless or huge inputs.
     stream
         Make `RunHandle.results` available; items in flight are then released when
-        the consumer takes their results.
+        the consumer takes their results. ``"errors"``: `results` yields the failed
+        items only (a display that counts successes from snapshots), and items are
+        released as they finish.
     max_in_flight
         Items taken from the input but not yet delivered (default 256 per worker).
     extract

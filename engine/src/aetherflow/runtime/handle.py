@@ -22,6 +22,12 @@ Outcome = tuple[int, Any, ItemError | None]
 BREAK_MODES = ("worker", "all")
 
 
+def check_stream(stream: object) -> None:
+    """``stream`` of a run: False, True (every outcome) or ``"errors"`` (failed items)."""
+    if stream not in (False, True, "errors") or type(stream) not in (bool, str):
+        raise ValueError(f'stream must be True, False or "errors", got {stream!r}')
+
+
 class TimelineView(Protocol):
     """Which node each worker ran, and when: what a timeline display reads. The thread
     executor's `TimelineSampler` samples the workers itself; a run in another process
@@ -111,7 +117,8 @@ class RunHandle(Protocol):
         ...
 
     def results(self, on_idle: Callable[[], None] | None = None) -> Iterator[Outcome]:
-        """Yield outcomes as items finish (runs started with ``stream=True``)."""
+        """Yield outcomes as items finish (runs started with ``stream=True``; with
+        ``stream="errors"`` only the failed items')."""
         ...
 
     # -- looking inside ---------------------------------------------------------------

@@ -35,6 +35,7 @@ from ..graph.model import Flow
 from ..telemetry.render import render
 from ..telemetry.snapshot import TelemetrySnapshot
 from .handle import Outcome, RunHandle
+from .inputs import PortableInput
 from .report import ItemError, RunReport
 from .source import module_folders
 from .traces import BreakHit, ItemTrace
@@ -52,13 +53,14 @@ START_TIMEOUT = 120.0  # s for the child to import and start the run
 
 _END = ("end",)
 _ASKABLE = {
-    "stacks", "shared_services", "traces", "stopped", "held", "wire_values", "set_breakpoint",
-    "step", "resume_worker", "skip_item",
+    "stacks", "shared_services", "traces", "set_breakpoint", "step", "resume_worker",
+    "skip_item",
 }  # fmt: skip
 _COMMANDS = {
     "pause", "resume", "cancel", "request_services", "set_breakpoint", "clear_breakpoint",
-    "set_break_mode", "step", "resume_worker", "skip_item", "timeline",
+    "set_break_mode", "step", "resume_worker", "skip_item", "timeline", "watch_wires",
 }  # fmt: skip
+WIRES_PERIOD = 0.25  # s between the child's wire-value readings while they are watched
 
 
 class RunProcessError(AetherFlowError):
@@ -77,7 +79,9 @@ def _child_main(spec: dict[str, Any], items_conn: Connection, control: Connectio
 
     try:
         flow = _rebuild(spec)
-        items = _received_items(items_conn) if spec["has_items"] else None
+        items = spec["input"]  # a `PortableInput`: made here, not sent item by item
+        if spec["has_items"]:
+            items = _received_items(items_conn)
         from .executor import start_flow
 
         handle = start_flow(flow, items, **spec["options"])
@@ -165,6 +169,10 @@ class _ChildRun:
         self.send = send
         self.timeline: Any = None
         self._sent_spans: list[float] = []
+        self.watch_wires = False
+        self._wires: dict[str, dict[str, Any]] = {}
+        self._wires_at = 0.0
+        self._stops: tuple[list[BreakHit], list[str]] = ([], [])
 
     def serve(self, control: Connection) -> None:
         """Carry out the caller's commands and answer its questions until it hangs up."""
@@ -183,6 +191,8 @@ class _ChildRun:
                     self.send(("reply", message[3], value, None))
                 elif kind == "cmd" and name == "timeline":
                     self._start_timeline(*args)
+                elif kind == "cmd" and name == "watch_wires":
+                    self.watch_wires = True
                 elif kind == "cmd" and name in _COMMANDS:
                     getattr(self.handle, name)(*args)
             except Exception as exc:
@@ -231,7 +241,9 @@ class _ChildRun:
             self.send(("outcomes", blanks, [(i, render(r), e) for i, r, e in full]))
 
     def pump(self) -> None:
-        """Send snapshots (when they change) and timeline spans until the run ends."""
+        """Send snapshots, stopped workers and wire values (when they change) and
+        timeline spans until the run ends: the caller reads its copies of these, never
+        waiting for this busy process to answer."""
         version = -1
         while not self.handle.done:
             snap = self.handle.snapshot()
@@ -239,14 +251,32 @@ class _ChildRun:
                 version = snap.version
                 self.send(("snapshot", snap))
             self._send_spans()
+            self._send_debugging(final=False)
             time.sleep(FRAME_PERIOD)
         report = self.handle.wait()
         self._send_spans()
+        self._send_debugging(final=True)
         self.send(("snapshot", self.handle.snapshot()))
         try:
             self.send(("report", report))
         except Exception:
             self.send(("report", replace(report, results=[render(r) for r in report.results])))
+
+    def _send_debugging(self, final: bool) -> None:
+        handle = self.handle
+        if not handle.supports_breakpoints:
+            return
+        stops = (handle.stopped(), handle.held())
+        if stops != self._stops:
+            self._stops = stops
+            self.send(("stops", *stops))
+        now = time.monotonic()
+        if self.watch_wires and (final or now - self._wires_at >= WIRES_PERIOD):
+            self._wires_at = now
+            wires = handle.wire_values()  # asks the workers for fresh ones, too
+            if wires != self._wires:
+                self._wires = wires
+                self.send(("wires", wires))
 
     def _send_spans(self) -> None:
         sampler = self.timeline
@@ -320,9 +350,11 @@ class ProcessRunHandle:
     """A run whose worker threads live in a child process (from `start_flow_process`).
 
     Implements `RunHandle`. Snapshots, states and outcomes arrive from the child; the
-    questions (`stacks`, `traces`, `stopped`, `wire_values`, `shared_services`) are asked
-    over the control pipe and answered as plain data (`shared_services` answers rendered
-    instances, since the live ones are in the other process). `hold_workers` does nothing:
+    stopped workers and wire values are pushed by the child each frame they change, so
+    reading them never waits for the busy process; the other questions (`stacks`,
+    `traces`, `shared_services`) are asked over the control pipe and answered as plain
+    data (`shared_services` answers rendered instances, since the live ones are in the
+    other process). `hold_workers` does nothing:
     the workers do not share this process's GIL.
     """
 
@@ -346,6 +378,10 @@ class ProcessRunHandle:
         self._cancelled = False
         self._snapshot: TelemetrySnapshot | None = None
         self._timeline: RemoteTimeline | None = None
+        self._hits: list[BreakHit] = []  # as the child last sent them
+        self._held: list[str] = []
+        self._wires: dict[str, dict[str, Any]] = {}
+        self._watching_wires = False
         self.run_id = ""
         self.pid = 0
         self.supports_pause = True
@@ -490,22 +526,36 @@ class ProcessRunHandle:
         self._command("set_break_mode", mode)
 
     def stopped(self) -> list[BreakHit]:
-        return self._ask("stopped", default=[]) if self.supports_breakpoints else []
+        """The stopped workers as the child last sent them (each frame they change)."""
+        return list(self._hits)
 
     def held(self) -> list[str]:
-        return self._ask("held", default=[]) if self.supports_breakpoints else []
+        return list(self._held)
 
     def step(self, worker: str) -> bool:
-        return bool(self._ask("step", worker, default=False))
+        return self._release(worker, "step")
 
     def resume_worker(self, worker: str) -> bool:
-        return bool(self._ask("resume_worker", worker, default=False))
+        return self._release(worker, "resume_worker")
 
     def skip_item(self, worker: str) -> bool:
-        return bool(self._ask("skip_item", worker, default=False))
+        return self._release(worker, "skip_item")
+
+    def _release(self, worker: str, command: str) -> bool:
+        done = bool(self._ask(command, worker, default=False))
+        if done:  # no longer stopped there (the child's next message says where it is)
+            self._hits = [h for h in self._hits if h.worker != worker]
+        return done
 
     def wire_values(self) -> dict[str, dict[str, Any]]:
-        return self._ask("wire_values", default={}) if self.supports_traces else {}
+        """The values the child last sent (about 4 times a second while watched); the
+        first call starts the watching, so it returns ``{}``."""
+        if not self.supports_traces:
+            return {}
+        if not self._watching_wires:
+            self._watching_wires = True
+            self._command("watch_wires")
+        return dict(self._wires)
 
     # -- the pipes ------------------------------------------------------------------------
     def _command(self, name: str, *args: Any) -> None:
@@ -562,6 +612,10 @@ class ProcessRunHandle:
             if answer is not None:
                 answer[1][:] = [message[2], message[3]]
                 answer[0].set()
+        elif kind == "stops":
+            self._hits, self._held = message[1], message[2]
+        elif kind == "wires":
+            self._wires = message[1]
         elif kind == "spans" and self._timeline is not None:
             self._timeline._add(message[1], message[2])
         elif kind == "timeline" and self._timeline is not None:
@@ -621,8 +675,9 @@ class ProcessRunHandle:
         errors = [*self._seen_errors, ItemError(-1, None, "RunProcessError", message, message)]
         snap = self.snapshot()
         reason = "cancel" if self._cancelled else "crash"
+        seen = max(self._seen, snap.items)  # a stream of errors only: the last snapshot
         stats = {
-            "items": self._seen, "succeeded": self._seen - len(errors) + 1,
+            "items": seen, "succeeded": seen - len(errors) + 1,
             "failed": len(errors) - 1, "elapsed": snap.elapsed, "items_per_s": 0.0,
             "total": snap.total, "stop_reason": reason, "exit_code": code,
         }  # fmt: skip
@@ -646,7 +701,8 @@ def start_flow_process(
         search paths (so its nodes must be importable there).
     items
         As `start_flow`: read here, lazily, and sent to the child in chunks (picklable
-        items); None uses the flow's source node, in the child.
+        items); a `PortableInput` (a count, a file) is read in the child itself; None
+        uses the flow's source node, in the child.
     stop_grace
         Seconds a cancelled run has to end before its process is terminated.
     options
@@ -662,11 +718,13 @@ def start_flow_process(
     items_out, items_in = ctx.Pipe(duplex=False)  # (receiving end, sending end)
     control_out, control_in = ctx.Pipe(duplex=False)
     events_out, events_in = ctx.Pipe(duplex=False)
+    portable = items if isinstance(items, PortableInput) else None
     spec = {
         "flow": flow.to_dict(),
         "path": flow.path,
         "search_paths": module_folders(flow),
-        "has_items": items is not None,
+        "has_items": items is not None and portable is None,
+        "input": portable,
         "options": options,
     }
     process = ctx.Process(target=_child_main, args=(spec, items_out, control_out, events_in),
@@ -675,7 +733,8 @@ def start_flow_process(
     for end in (items_out, control_out, events_in):
         end.close()  # the child's ends: our copies would keep the pipes open
     handle = ProcessRunHandle(process, control_in, events_out, stop_grace)
-    if items is not None:
+    if spec["has_items"]:
+        assert items is not None
         threading.Thread(target=_feed, args=(items, items_in), daemon=True,
                          name="aetherflow-process-feed").start()  # fmt: skip
     else:

@@ -180,6 +180,13 @@ class Tracer:
         return None
 
     # -- per item ---------------------------------------------------------------------
+    def run_item(self, item: Any, svc: Any, probe: Any) -> dict[str, Any]:
+        """Run one item through this worker's steps (keeping node results while wires
+        are watched); its state, as `Program.run_item`."""
+        state, wired = self.session.run.program.item_state(item)
+        self.run_steps(state, wired, svc, probe)
+        return state
+
     def end(self, item: Any, failed: bool) -> ItemTrace | None:
         if self.counted:
             self.session.uncount(self)
@@ -337,6 +344,17 @@ def _calls(steps: list[Step]) -> list[CallStep]:
             elif isinstance(entry, BranchStep):
                 calls.append(entry.condition)
     return calls
+
+
+def watching_tracer(worker: Worker, svc: WorkerServices) -> Tracer:
+    """The worker's tracer, up to date with its session, for a run that only watches
+    wires (`DebugSession.watch_only`)."""
+    session = worker.run.debug
+    assert session is not None
+    tracer = session.tracer(worker, svc)
+    if tracer.version != session.version:
+        tracer.sync()
+    return tracer
 
 
 def run_debug_chunk(

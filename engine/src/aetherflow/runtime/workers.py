@@ -13,6 +13,7 @@ import dataclasses
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from .guarded import TimeGuard, WorkerAbandoned
 from .lanes import Lanes
 from .report import ItemError
 from .scopes import WorkerServices
-from .tracer import run_debug_chunk
+from .tracer import run_debug_chunk, watching_tracer
 from .traces import ItemTrace, failing_step, replayable
 
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ class Worker:
             try:
                 if not abandoned:
                     self._answer(svc, self.probe.services_wanted)
+                    if self.run.debug is not None:
+                        self.run.debug.worker_ended(self)
                 problems = svc.close()  # isolated instances, on their own thread
             finally:  # whatever happened, the run must learn that this worker ended
                 if not abandoned:  # (an abandoned one was replaced already)
@@ -160,18 +163,38 @@ class Worker:
     def _run_chunk(
         self, start: int, items: list[Any], svc: WorkerServices, outcomes: list[Any] | None = None
     ) -> list[Any]:
-        if self.run.debug is not None:  # tracing, breakpoints or watched wires
+        debug = self.run.debug
+        if debug is not None and not debug.watch_only:  # tracing or breakpoints
             return run_debug_chunk(self, start, items, svc, outcomes)
-        run_item, extract = self.run.program.run_item, self.run.extract
-        probe, gate = self.probe, self.run.gate
-        tprobe = probe if self.run.telemetry_on else None
-        positions = self.run.positions if tprobe is not None else None
-        probe.counting = positions is None
         if outcomes is None:
             outcomes = []
         self.chunk_now = (start, items, outcomes)
+        todo = items[len(outcomes) :] if outcomes else items
         index = start + len(outcomes)
-        for item in items[len(outcomes) :] if outcomes else items:
+        if debug is None:
+            return self._run_items(todo, index, svc, outcomes, self.run.program.run_item)
+        # Watched wires: the chunk's last item runs keeping every node's result, the
+        # others as in any run (a chunk takes about `TARGET_CHUNK_SECONDS`).
+        tracer = watching_tracer(self, svc)
+        self._run_items(todo[:-1], index, svc, outcomes, self.run.program.run_item)
+        self._run_items(todo[-1:], index + len(todo) - 1, svc, outcomes, tracer.run_item)
+        if debug.wires_wanted != tracer.answered:
+            tracer.post_wires(debug.wires_wanted)
+        return outcomes
+
+    def _run_items(
+        self,
+        todo: list[Any],
+        index: int,
+        svc: WorkerServices,
+        outcomes: list[Any],
+        run_item: Callable[[Any, WorkerServices, Any], dict[str, Any]],
+    ) -> list[Any]:
+        extract, probe, gate = self.run.extract, self.probe, self.run.gate
+        tprobe = probe if self.run.telemetry_on else None
+        positions = self.run.positions if tprobe is not None else None
+        probe.counting = positions is None
+        for item in todo:
             if tprobe is not None:
                 tprobe.timing = timing = not probe.items & TIMING_MASK
             try:
