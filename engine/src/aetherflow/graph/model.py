@@ -13,7 +13,7 @@ import os
 import re
 from collections import ChainMap
 from collections.abc import Callable, Container, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import networkx as nx
 
@@ -30,6 +30,7 @@ from ..node import MISSING, Node
 from ..policy import checked_fields, file_fields
 from ..refs import ref_of, resolve_ref
 from . import events as ev
+from .adjacency import Adjacency
 from .bulk import bulk
 from .specs import (
     GROUP_KINDS,
@@ -40,8 +41,8 @@ from .specs import (
     PortRef,
     PortSpec,
     ServiceSpec,
-    merge_ports,
-    port_specs,
+    merged_ports,
+    shared_ports,
 )
 
 if TYPE_CHECKING:
@@ -52,6 +53,38 @@ __all__ = ["GROUP_KINDS", "Edge", "Flow", "GroupSpec", "NodeSpec", "OutputSpec",
            "ServiceSpec"]  # fmt: skip
 
 _ID_RE = re.compile(r"[^0-9A-Za-z_\-]+")
+
+# The edges at each node id: one `Edge`, or a list once a node has several (most nodes of
+# a big flow have one edge per side, and a list per node is one more object per node for
+# the cyclic collector to scan).
+_EdgesByNode: TypeAlias = dict[str, Edge | list[Edge]]
+
+
+def _index_edge(index: _EdgesByNode, node_id: str, edge: Edge) -> None:
+    have = index.get(node_id)
+    if have is None:
+        index[node_id] = edge
+    elif isinstance(have, list):
+        have.append(edge)
+    else:
+        index[node_id] = [have, edge]
+
+
+def _unindex_edge(index: _EdgesByNode, node_id: str, edge: Edge) -> None:
+    have = index[node_id]
+    if not isinstance(have, list):
+        del index[node_id]
+        return
+    have.remove(edge)
+    if len(have) == 1:
+        index[node_id] = have[0]
+
+
+def _indexed(index: _EdgesByNode, node_id: str) -> list[Edge]:
+    have = index.get(node_id)
+    if have is None:
+        return []
+    return list(have) if isinstance(have, list) else [have]
 
 
 def unique_id(base: str, taken: Container[str]) -> str:
@@ -102,8 +135,8 @@ class Flow:
         self.format_version: tuple[int, int] | None = None  # of the file it was loaded from
         self.context_ref: str | None = None
         self._context_obj: Any = None
-        self._graph = nx.DiGraph()
-        self._edge_index: tuple[int, dict[str, list[Edge]], dict[str, list[Edge]]] | None = None
+        self._graph = Adjacency()
+        self._edge_index: tuple[int, _EdgesByNode, _EdgesByNode] | None = None
         self._listeners: list[Callable[[ev.FlowEvent], None]] = []
         if context is not None:
             self.set_context(context)
@@ -296,7 +329,7 @@ class Flow:
             base = node_or_ref.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
         else:
             n = node_or_ref if isinstance(node_or_ref, Node) else Node(node_or_ref)
-            ins, outs = port_specs(n)
+            ins, outs = shared_ports(n)
             ref = n.ref or f"<unimportable>:{n.name}"
             spec = NodeSpec(id="", ref=ref, inputs=ins, outputs=outs, doc=n.doc, node=n)
             base = n.name
@@ -409,9 +442,7 @@ class Flow:
             return True
         # A target that feeds nothing yet cannot reach the source: the usual case while
         # wiring a flow front to back, answered without a graph search.
-        return bool(self._graph.succ[target_node]) and nx.has_path(
-            self._graph, target_node, source_node
-        )
+        return bool(self._graph.succ[target_node]) and self._graph.reaches(target_node, source_node)
 
     def connect(self, source: str, target: str) -> Edge:
         """Wire output ``"a.out"`` into input ``"b.param"``.
@@ -426,11 +457,11 @@ class Flow:
         src_node, src_port = self._split_port(source, "source")
         dst_node, dst_port = self._split_port(target, "target")
         src, dst = self.nodes[src_node], self.nodes[dst_node]
-        if src.outputs and src.output(src_port) is None:
+        if src.output_view and src_port not in src.output_names:
             raise FlowError(
                 f"node '{src_node}' has no output '{src_port}' (outputs: {src.output_names})"
             )
-        if dst.inputs and dst.input(dst_port) is None:
+        if dst.input_view and dst_port not in dst.input_names:
             raise FlowError(
                 f"node '{dst_node}' has no input '{dst_port}' (inputs: {dst.input_names})"
             )
@@ -450,26 +481,25 @@ class Flow:
     def disconnect(self, source: str, target: str) -> None:
         for i, e in enumerate(self.edges):
             if e.source == source and e.target == target:
-                del self.edges[i]
-                self._edge_index = None
+                self._delete_edge(i)
                 break
         else:
             raise FlowError(f"no edge from '{source}' to '{target}'")
         a, b = PortRef.parse(source).node, PortRef.parse(target).node
-        if not any(x.source_node == a and x.target_node == b for x in self.edges):
+        if not any(x.target_node == b for x in self.edges_from(a)):
             self._graph.remove_edge(a, b)
         self._emit(ev.EdgeRemoved(source, target))
 
-    def _edges_by_node(self) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:
+    def _edges_by_node(self) -> tuple[_EdgesByNode, _EdgesByNode]:
         """Edges by target node and by source node, rebuilt after the edges change (a scan
         per call made compiling or validating a 2,000-node flow take seconds)."""
         index = self._edge_index
         if index is None or index[0] != len(self.edges):
-            into: dict[str, list[Edge]] = {}
-            out: dict[str, list[Edge]] = {}
+            into: _EdgesByNode = {}
+            out: _EdgesByNode = {}
             for e in self.edges:
-                into.setdefault(e.target_node, []).append(e)
-                out.setdefault(e.source_node, []).append(e)
+                _index_edge(into, e.target_node, e)
+                _index_edge(out, e.source_node, e)
             index = self._edge_index = (len(self.edges), into, out)
         return index[1], index[2]
 
@@ -477,15 +507,23 @@ class Flow:
         index = self._edge_index
         self.edges.append(edge)
         if index is not None and index[0] == len(self.edges) - 1:
-            index[1].setdefault(edge.target_node, []).append(edge)
-            index[2].setdefault(edge.source_node, []).append(edge)
+            _index_edge(index[1], edge.target_node, edge)
+            _index_edge(index[2], edge.source_node, edge)
+            self._edge_index = (len(self.edges), index[1], index[2])
+
+    def _delete_edge(self, i: int) -> None:
+        edge = self.edges.pop(i)
+        index, self._edge_index = self._edge_index, None
+        if index is not None and index[0] == len(self.edges) + 1:
+            _unindex_edge(index[1], edge.target_node, edge)
+            _unindex_edge(index[2], edge.source_node, edge)
             self._edge_index = (len(self.edges), index[1], index[2])
 
     def edges_into(self, node_id: str) -> list[Edge]:
-        return list(self._edges_by_node()[0].get(node_id, ()))
+        return _indexed(self._edges_by_node()[0], node_id)
 
     def edges_from(self, node_id: str) -> list[Edge]:
-        return list(self._edges_by_node()[1].get(node_id, ()))
+        return _indexed(self._edges_by_node()[1], node_id)
 
     def insert_edge(self, edge: Edge) -> None:
         """Add an edge read from a file without checks (validate reports problems)."""
@@ -557,13 +595,9 @@ class Flow:
             spec.error = f"'{spec.ref}' is a {type(obj).__name__}, not an @node function"
             raise ReferenceResolutionError(spec.ref, f"node '{node_id}': {spec.error}")
         spec.node, spec.error = obj, None
-        ins, outs = port_specs(obj)
-        spec.inputs = merge_ports(spec.inputs, ins)
-        spec.outputs = [
-            OutputSpec(o.name, o.type, old.extra if old else {})
-            for o in outs
-            for old in [spec.output(o.name)]
-        ]
+        ins, outs = shared_ports(obj)
+        spec.inputs = merged_ports(spec.input_view, ins)
+        spec.outputs = merged_ports(spec.output_view, outs)
         spec.doc = obj.doc
         return obj
 
@@ -581,16 +615,16 @@ class Flow:
     def topological_order(self) -> list[str]:
         """Node ids in run order: edges first, then insertion order (stable)."""
         index = {n: i for i, n in enumerate(self.nodes)}
-        try:
-            return list(nx.lexicographical_topological_sort(self._graph, key=index.__getitem__))
-        except nx.NetworkXUnfeasible:
-            cycle = nx.find_cycle(self._graph)
+        order = self._graph.topological(index.__getitem__)
+        if order is None:
+            cycle = nx.find_cycle(self.graph())
             path = " -> ".join([a for a, _ in cycle] + [cycle[0][0]])
-            raise CycleError(f"flow '{self.name}' has a cycle: {path}") from None
+            raise CycleError(f"flow '{self.name}' has a cycle: {path}")
+        return order
 
     def graph(self) -> nx.DiGraph:
         """A copy of the node graph (node ids, one edge per wired pair)."""
-        return self._graph.copy()
+        return self._graph.to_networkx()
 
     # -- the rest lives in sibling modules --------------------------------------------
     def inputs(self) -> list[str]:

@@ -2,13 +2,20 @@
 
 A spec holds everything needed to draw, save and validate a node without importing its
 code; `NodeSpec.node` is the live `Node` once the reference is resolved (never saved).
+
+Every node spec made from one `Node` starts with the same port specs: one tuple of them
+per `Node` (`shared_ports`), copied into the spec's own lists only when ``inputs`` or
+``outputs`` is first read (see `SharedPorts`). A flow of thousands of nodes then holds no
+port objects of its own, which keeps the cyclic collector's full scans, and so building a
+big flow, from growing faster than the flow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from ..node import MISSING, Node
 
@@ -23,12 +30,72 @@ class PortSpec:
     default: Any = None  # JSON-safe copy of the default, for the inspector only
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def plain_copy(self) -> PortSpec:
+        """The same port with no extra fields (the default object is shared)."""
+        return PortSpec(self.name, self.type, self.required, self.default)
+
 
 @dataclass
 class OutputSpec:
     name: str
     type: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def plain_copy(self) -> OutputSpec:
+        """The same port with no extra fields."""
+        return OutputSpec(self.name, self.type)
+
+
+Port = TypeVar("Port", PortSpec, OutputSpec)
+
+
+class SharedPorts(tuple[Port, ...]):
+    """Port specs shared by the node specs of one `Node`, never changed: a node spec
+    holding them gives out copies of its own the first time ``inputs`` or ``outputs`` is
+    read, so changing what that returns changes only that node. Copies of a node spec
+    share them too."""
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedPorts[Port]:
+        return self
+
+    def own_copies(self) -> list[Port]:
+        # Shared specs never have extra fields (`shared_ports`, `merged_ports`).
+        return [p.plain_copy() for p in self]
+
+
+class _PortList(Generic[Port]):
+    """The ``inputs`` / ``outputs`` field of a node spec: a list of its own, made from
+    `SharedPorts` on first read; whatever is assigned is kept as assigned."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    @overload
+    def __get__(self, spec: None, owner: type | None = None) -> SharedPorts[Port]: ...
+    @overload
+    def __get__(self, spec: NodeSpec, owner: type | None = None) -> list[Port]: ...
+    def __get__(self, spec: NodeSpec | None, owner: type | None = None) -> Any:
+        if spec is None:
+            return SharedPorts()  # the field's default: no ports, a list of its own
+        value = getattr(spec, self.slot)
+        if type(value) is SharedPorts:
+            value = value.own_copies()
+            setattr(spec, self.slot, value)
+        return value
+
+    def __set__(self, spec: NodeSpec, value: Sequence[Port]) -> None:
+        setattr(spec, self.slot, value)
+
+    def view(self, spec: NodeSpec) -> Sequence[Port]:
+        """The specs as held, shared or not (for reading only)."""
+        held: Sequence[Port] = getattr(spec, self.slot)
+        return held
+
+
+_INPUTS = _PortList[PortSpec]()
+_OUTPUTS = _PortList[OutputSpec]()
 
 
 @dataclass
@@ -40,8 +107,8 @@ class NodeSpec:
     label: str | None = None
     constants: dict[str, Any] = field(default_factory=dict)
     position: tuple[float, float] = (0.0, 0.0)
-    inputs: list[PortSpec] = field(default_factory=list)
-    outputs: list[OutputSpec] = field(default_factory=list)
+    inputs: _PortList[PortSpec] = _INPUTS
+    outputs: _PortList[OutputSpec] = _OUTPUTS
     doc: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     # timeout / retry fields set on this node in the file (over the @node decorator's)
@@ -54,12 +121,23 @@ class NodeSpec:
         return self.label or self.id
 
     @property
+    def input_view(self) -> Sequence[PortSpec]:
+        """The input specs, for reading only: they may be shared with other node specs
+        (change them through ``inputs``, which is this node's own list)."""
+        return _INPUTS.view(self)
+
+    @property
+    def output_view(self) -> Sequence[OutputSpec]:
+        """The output specs, for reading only (see `input_view`)."""
+        return _OUTPUTS.view(self)
+
+    @property
     def input_names(self) -> list[str]:
-        return [p.name for p in self.inputs]
+        return [p.name for p in self.input_view]
 
     @property
     def output_names(self) -> list[str]:
-        return [o.name for o in self.outputs]
+        return [o.name for o in self.output_view]
 
     @property
     def is_placeholder(self) -> bool:
@@ -172,12 +250,24 @@ class GroupSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def port_specs(n: Node) -> tuple[list[PortSpec], list[OutputSpec]]:
+# Node -> (its params, its outputs, the shared specs made from them)
+_Cached = tuple[Any, Any, SharedPorts[PortSpec], SharedPorts[OutputSpec]]
+_SHARED: weakref.WeakKeyDictionary[Node, _Cached] = weakref.WeakKeyDictionary()
+
+
+def shared_ports(n: Node) -> tuple[SharedPorts[PortSpec], SharedPorts[OutputSpec]]:
+    """The port specs of ``n``'s parameters and outputs, made once per `Node` (and again
+    if its parameters or outputs are replaced)."""
+    cached = _SHARED.get(n)
+    if cached is not None and cached[0] is n.params and cached[1] is n.outputs:
+        return cached[2], cached[3]
     ins = []
     for p in n.params:
         default = p.default if json_safe(p.default) else repr(p.default)
         ins.append(PortSpec(p.name, p.annotation, p.required, None if p.required else default))
-    return ins, [OutputSpec(o) for o in n.outputs]
+    shared = SharedPorts(ins), SharedPorts(OutputSpec(o) for o in n.outputs)
+    _SHARED[n] = (n.params, n.outputs, *shared)
+    return shared
 
 
 def json_safe(value: Any) -> bool:
@@ -190,10 +280,13 @@ def json_safe(value: Any) -> bool:
     return False
 
 
-def merge_ports(saved: list[PortSpec], fresh: list[PortSpec]) -> list[PortSpec]:
-    """Fresh ports from the code, keeping unknown fields saved with the old ones."""
-    old = {p.name: p for p in saved}
-    for p in fresh:
-        if p.name in old:
-            p.extra = old[p.name].extra
-    return fresh
+def merged_ports(saved: Sequence[Port], fresh: SharedPorts[Port]) -> Sequence[Port]:
+    """The ports from the code, keeping unknown fields saved with the old ones of the
+    same name (``fresh`` itself when there are none to keep)."""
+    extras = {p.name: p.extra for p in saved if p.extra}
+    if not any(p.name in extras for p in fresh):
+        return fresh
+    ports = fresh.own_copies()
+    for p in ports:
+        p.extra = extras.get(p.name, p.extra)
+    return ports
