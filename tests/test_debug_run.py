@@ -199,3 +199,22 @@ def test_stop_and_closing_the_window_release_a_stopped_worker(qtbot, window):
     qtbot.waitUntil(lambda: bool(window.run_ui.debug.session.hits), timeout=20_000)
     window.close()  # the run ends with the window (no hang, no crash)
     qtbot.waitUntil(lambda: not controller.running, timeout=20_000)
+
+
+def test_a_run_in_a_separate_process_lists_its_errors_and_shows_the_last_wire_value(qtbot, window):
+    from pathlib import Path
+
+    flow = counting_flow(fail_every=5)
+    flow.search_paths = [str(Path(__file__).parent)]  # the child process imports the nodes
+    open_flow(window, flow)
+    executor = window.run_ui.panel.executor
+    executor.setCurrentIndex(executor.findData("process"))
+    assert window.actions["debug.record_values"].isChecked()
+    record = run_and_wait(qtbot, window, count=60, workers=1, timeout=60_000)
+    assert record.error is None and record.failed == 12
+    errors = window.run_ui.errors
+    assert errors.list.topLevelItemCount() == 12
+    assert {e.item["i"] % 5 for e in errors.errors()} == {3}
+    edge = window.scene.edge_items[("slow.slowed", "check.slowed")]
+    text = hover_tooltip(qtbot, window, edge.path().pointAtPercent(0.5))
+    assert "last value: 59" in text

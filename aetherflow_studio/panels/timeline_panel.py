@@ -110,6 +110,8 @@ class TimelinePanel(LivePanel):
         if not frame.final and self._frames % 2 == 0:
             return  # ~15 Hz: a lane moves by a few pixels per frame anyway
         lanes = len(sampler.names)
+        if not lanes:  # a run in another process that has not sent its workers yet
+            return
         self._update_legend(sampler.node_ids)
         now = sampler.now() if not frame.final else _last_time(sampler)
         if self.follow.isChecked():

@@ -118,7 +118,8 @@ class DebugSession(QObject):
             return settings
         return replace(settings, trace=max(self.trace_items, settings.trace),
                        breakpoints=self._active_breakpoints(),
-                       break_mode=self.break_mode)  # fmt: skip
+                       break_mode=self.break_mode,
+                       watch_wires=self.record_values)  # fmt: skip
 
     def _active_breakpoints(self) -> dict[str, str | None]:
         doc = self._document()

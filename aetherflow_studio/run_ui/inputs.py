@@ -47,6 +47,8 @@ class RunSettings:
         Debugging (threads and process): keep the last ``trace`` item traces per worker; stop
         before the nodes of ``breakpoints`` (``{node id: condition or None}``); ``"worker"``
         (only the stopped worker waits) or ``"all"``.
+    watch_wires
+        Keep the values on the wires from the first item on (threads and process).
     """
 
     workers: int = 4
@@ -65,6 +67,7 @@ class RunSettings:
     trace: int = 0
     breakpoints: dict[str, str | None] = field(default_factory=dict)
     break_mode: str = "worker"
+    watch_wires: bool = False
 
     def describe_input(self) -> str:
         if self.input_kind == "source":

@@ -35,6 +35,8 @@ def _debugging(s: RunSettings) -> dict[str, Any]:
         options["breakpoints"] = s.breakpoints
     if s.breakpoints and s.break_mode != "worker":
         options["break_mode"] = s.break_mode
+    if s.watch_wires:
+        options["watch_wires"] = True
     return options
 
 

@@ -195,6 +195,16 @@ def test_wire_values_are_the_last_values_that_passed_per_worker() -> None:
     assert 20 in final["pace.y"].values()  # the last item, x == 19
 
 
+def test_watch_wires_keeps_values_from_the_first_item_of_a_fast_run() -> None:
+    handle = chain().start([{"x": i} for i in range(3)], workers=1, watch_wires=True)
+    report = handle.wait(timeout=20)
+    values = handle.wire_values()  # first asked after the run
+    assert list(values["label.label"].values()) == [report.results[-1]["label"]]
+    unwatched = chain().start([{"x": 1}], workers=1)
+    unwatched.wait(timeout=20)
+    assert unwatched.wire_values() == {}
+
+
 def test_replay_is_an_ordinary_run_with_breakpoints_and_a_trace() -> None:
     first = chain().run([{"x": i} for i in range(5)], workers=2)
     (error,) = first.errors

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .dask_worker import BatchResult
 
-TARGET_BATCH_SECONDS = 0.1  # a Dask task costs ~1.5-3 ms of scheduler, client and worker CPU
+TARGET_BATCH_SECONDS = 0.25  # a Dask task costs ~3-4 ms of scheduler, client and worker CPU
 FIRST_BATCH = 4  # items in the first batches, before any timing is known
 MAX_BATCH = 20_000
 

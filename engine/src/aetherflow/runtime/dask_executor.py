@@ -322,13 +322,15 @@ class _DaskRun:
     def _dispatch(self) -> None:
         from distributed import as_completed
 
-        self.pending = as_completed()
+        # with_results: each batch's result comes with its completion, gathered on the
+        # client's event loop, instead of one blocking round trip per batch from here
+        self.pending = as_completed(with_results=True, raise_errors=False)
         self.in_flight: set[Any] = set()
         self._submit_more()
         try:
-            for fut in self.pending:
+            for fut, result in self.pending:
                 self.in_flight.discard(fut)
-                self._outcome(fut)
+                self._outcome(fut, result)
                 self._submit_more()
         finally:
             if self.in_flight:
@@ -374,13 +376,15 @@ class _DaskRun:
             self.exhausted = True
         return batch
 
-    def _outcome(self, fut: Any) -> None:
-        """A finished future: its batch, or (its workers died) its items as errors."""
+    def _outcome(self, fut: Any, batch: Any) -> None:
+        """A finished future and its result: its batch, or (its workers died) its items
+        as errors."""
         start, size = self.loss.batches.pop(fut) if self.loss is not None else (0, 0)
         if fut.status == "error" and self.loss is not None and is_worker_loss(fut.exception()):
             self._lost(start, size)
             return
-        batch = fut.result()
+        if isinstance(batch, BaseException):
+            raise batch  # the cluster failed the task itself (not a node: those are errors)
         # Forget the result on the cluster now: a key still held when its worker dies is
         # computed again, so the batch's items would run twice for nothing.
         fut.release()

@@ -149,6 +149,10 @@ class Run(RunStatus):
         if options.trace or options.breakpoints or options.on_trace is not None:
             self.debug = DebugSession(self, options.trace, options.breakpoints,
                                       options.break_mode, options.on_trace)  # fmt: skip
+        if options.watch_wires and not self.program.is_async:
+            if self.debug is None:
+                self.debug = DebugSession(self, break_mode=options.break_mode)
+            self.debug.wire_values()  # from the first item on
 
     # -- starting ---------------------------------------------------------------------
     def start(self, items: Iterable[Any] | None, limit: int | None, total: int | None) -> None:
@@ -485,6 +489,7 @@ class _Options:
         breakpoints: Mapping[str, str | None] | None = None,
         break_mode: str = "worker",
         on_trace: Callable[[ItemTrace], None] | None = None,
+        watch_wires: bool = False,
     ) -> None:
         if not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, got {workers!r}")
@@ -509,6 +514,7 @@ class _Options:
             raise ValueError(f"break_mode must be one of {BREAK_MODES}, got {break_mode!r}")
         self.trace, self.breakpoints, self.break_mode = trace, breakpoints, break_mode
         self.on_trace = on_trace
+        self.watch_wires = bool(watch_wires)
 
 
 def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -> ThreadRunHandle:
@@ -573,6 +579,9 @@ def start_flow(flow: Flow, items: Iterable[Any] | None = None, **options: Any) -
     on_trace
         ``on_trace(ItemTrace)`` for every item, called on the worker thread that ran it
         (implies tracing; keep it quick).
+    watch_wires
+        Keep the values on the wires from the first item on (`RunHandle.wire_values`;
+        without it, from its first call). Flows with async nodes keep none.
 
     Raises
     ------

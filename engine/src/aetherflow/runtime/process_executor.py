@@ -91,6 +91,7 @@ def _child_main(spec: dict[str, Any], items_conn: Connection, control: Connectio
     flags = {name: getattr(handle, name) for name in _FLAGS}
     send(("hello", handle.run_id, flags, dict(handle.scopes), os.getpid()))
     child = _ChildRun(handle, send)
+    child.watch_wires = bool(spec["options"].get("watch_wires"))
     threading.Thread(target=child.serve, args=(control,), daemon=True).start()
     if spec["options"].get("stream"):
         threading.Thread(target=child.forward_outcomes, daemon=True).start()
