@@ -195,6 +195,32 @@ def _known_length(items: Any, limit: int | None, total: int | None) -> int | Non
 
 
 # -- the cluster --------------------------------------------------------------------------
+def local_cluster(workers: int, threads_per_worker: int = 1, processes: bool = True) -> Any:
+    """The `LocalCluster` a run starts when given no scheduler (close it when done).
+
+    Worker processes talk TCP on loopback, in-process workers Dask's inproc. No
+    dashboard, and the workers' statistical profiler is off: it samples the running
+    task's stack every 10 ms, costing CPU that pure-Python nodes on a small machine
+    need, for profiles that only a dashboard shows.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    where = {"host": "127.0.0.1"} if processes else {}
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=threads_per_worker,
+            processes=processes,
+            dashboard_address=None,
+            # The scheduler serves /health even without a dashboard, on port 8787
+            # unless told otherwise: a free loopback port never clashes.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=40,  # logging.ERROR: no shutdown chatter on stderr
+            **where,
+        )
+
+
 class _Connection:
     """A Client to ``scheduler``, or to a LocalCluster started here (and closed by us)."""
 
@@ -206,12 +232,10 @@ class _Connection:
 
         self.cluster: Any = None
         if scheduler is None:
-            # Worker processes talk TCP on loopback; in-process workers use Dask's inproc.
-            where = {"host": "127.0.0.1"} if processes else {}
             # on_worker_loss="stop": the scheduler must give up on a task at the first death
             failures = {"distributed.scheduler.allowed-failures": 0} if no_reruns else {}
             with dask.config.set(failures):
-                self.cluster = self._local(workers, threads, processes, where)
+                self.cluster = local_cluster(workers, threads, processes)
         try:
             self.client = Client(self.cluster if scheduler is None else scheduler)
             if no_reruns and scheduler is not None and allowed_failures(self.client) > 0:
@@ -223,22 +247,6 @@ class _Connection:
         except BaseException:
             self.close(None)
             raise
-
-    @staticmethod
-    def _local(workers: int, threads: int, processes: bool, where: dict[str, Any]) -> Any:
-        from distributed import LocalCluster
-
-        return LocalCluster(
-            n_workers=workers,
-            threads_per_worker=threads,
-            processes=processes,
-            dashboard_address=None,
-            # The scheduler serves /health even without a dashboard, on port 8787
-            # unless told otherwise: a free loopback port never clashes.
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-            silence_logs=40,  # logging.ERROR: no shutdown chatter on stderr
-            **where,
-        )
 
     def close(self, plugin: str | None) -> None:
         client = getattr(self, "client", None)
