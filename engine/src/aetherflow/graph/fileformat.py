@@ -428,8 +428,8 @@ def _node_doc(n: NodeSpec, path: str) -> dict[str, Any]:
         d["constants"] = {
             k: _checked(v, path, owner, f"constant '{k}'") for k, v in n.constants.items()
         }
-    d["inputs"] = [_input_doc(p, path, owner) for p in n.inputs]
-    d["outputs"] = [_output_doc(o, path, owner) for o in n.outputs]
+    d["inputs"] = [_input_doc(p, path, owner) for p in n.input_view]
+    d["outputs"] = [_output_doc(o, path, owner) for o in n.output_view]
     if n.doc:
         d["doc"] = n.doc
     for name in POLICY_FIELDS:

@@ -145,10 +145,16 @@ class NodeSpec:
         return self.node is None and self.error is not None
 
     def input(self, name: str) -> PortSpec | None:
-        return next((p for p in self.inputs if p.name == name), None)
+        return find_port(self.inputs, name)
 
     def output(self, name: str) -> OutputSpec | None:
-        return next((o for o in self.outputs if o.name == name), None)
+        return find_port(self.outputs, name)
+
+
+def find_port(ports: Sequence[Port], name: str) -> Port | None:
+    """The port called ``name`` (read ``input_view``/``output_view`` with this to look
+    without copying shared specs)."""
+    return next((p for p in ports if p.name == name), None)
 
 
 class PortRef(NamedTuple):

@@ -18,7 +18,7 @@ from ..context import SCOPES, declared_scope, service_providers
 from ..errors import AetherFlowError
 from .bulk import bulk
 from .model import Flow
-from .specs import GROUP_KINDS, Edge, NodeSpec
+from .specs import GROUP_KINDS, Edge, NodeSpec, find_port
 from .types import compatible
 from .validate_services import check_local_service
 
@@ -65,13 +65,13 @@ def flow_inputs(flow: Flow, services: Iterable[str] | None = None) -> list[str]:
     the same name can fill it. ``services`` defaults to the flow's services.
     """
     names = set(flow.services if services is None else services)
-    produced = {o.name for s in flow.nodes.values() for o in s.outputs}
+    produced = {o.name for s in flow.nodes.values() for o in s.output_view}
     wired = _wired_inputs(flow)
     found: dict[str, None] = {}
     for spec in flow.nodes.values():
         if spec.id == flow.source:
             continue
-        for p in spec.inputs:
+        for p in spec.input_view:
             if p.required and not (
                 p.name in wired.get(spec.id, ())
                 or p.name in spec.constants
@@ -92,7 +92,7 @@ def _wired_inputs(flow: Flow) -> dict[str, set[str]]:
 
 def _ports_known(spec: NodeSpec) -> bool:
     """True when the spec's ports are the node's ports (saved or resolved)."""
-    return bool(spec.inputs or spec.outputs) or spec.node is not None
+    return bool(spec.input_view or spec.output_view) or spec.node is not None
 
 
 class _Checker:
@@ -194,8 +194,8 @@ class _Checker:
         return ok
 
     def check_edge_types(self, e: Edge) -> None:
-        out = self.flow.nodes[e.source_node].output(e.source_port)
-        inp = self.flow.nodes[e.target_node].input(e.target_port)
+        out = find_port(self.flow.nodes[e.source_node].output_view, e.source_port)
+        inp = find_port(self.flow.nodes[e.target_node].input_view, e.target_port)
         if out is None or inp is None or not out.type or not inp.type:
             return
         verdict = compatible(out.type, inp.type)
@@ -366,7 +366,7 @@ class _Checker:
             if spec.node is not None and spec.node.is_generator:
                 self.add("error", node_id, f"'{node_id}' yields items: make it the source (or "
                          "a node that returns values)", "generator-node")  # fmt: skip
-            for p in spec.inputs:
+            for p in spec.input_view:
                 if (
                     p.required
                     and p.name in inputs

@@ -372,9 +372,9 @@ class Program:
         self.container_services: Services = (
             ContainerServices(context) if context is not None else NoServices()
         )
-        wired: dict[str, set[str]] = {}
-        for e in flow.edges:
-            wired.setdefault(e.source_node, set()).add(e.source_port)
+        wired: dict[str, dict[str, None]] = {}  # the wired outputs of each node (dicts of
+        for e in flow.edges:  # strings, which the collector does not track, unlike sets)
+            wired.setdefault(e.source_node, {})[e.source_port] = None
         self._wired = wired
         order = [n for n in flow.topological_order() if n != self.source]
         self._order = order
@@ -560,13 +560,13 @@ def _control_parents(flow: Flow) -> dict[str, str]:
 
 def _flow_inputs(flow: Flow, services: frozenset[str]) -> list[str]:
     """Parameters nothing inside the flow fills: the flow's inputs, read from items."""
-    produced = {o.name for s in flow.nodes.values() for o in s.outputs}
+    produced = {o.name for s in flow.nodes.values() for o in s.output_view}
     inputs: dict[str, None] = {}
     for spec in flow.nodes.values():
         if spec.id == flow.source:
             continue
         wired = {e.target_port for e in flow.edges_into(spec.id)}
-        for p in spec.inputs:
+        for p in spec.input_view:
             if (
                 p.required
                 and p.name not in wired
