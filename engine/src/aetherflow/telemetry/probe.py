@@ -7,12 +7,14 @@ counts that are a few calls stale.
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 TIMING_MASK = 7  # time the node calls of one item in 8 per worker (all calls are counted)
 RING = 128  # recent latency samples kept per node per thread (a power of two)
 _MASK = RING - 1
 _EMPTY = float("nan")  # a ring slot not yet written
+_BLANK_RING = array("d", [_EMPTY] * RING)
 
 
 class WorkerProbe:
@@ -31,7 +33,10 @@ class WorkerProbe:
         instead, in ``passed`` (untimed items that ran every node) and ``stopped_at``
         (per position in the run order: untimed items that failed there).
     rings
-        Per node index: the last `RING` call durations (NaN for unused slots).
+        Per node index: the last `RING` call durations (NaN for unused slots), as arrays
+        of doubles: the cyclic collector neither tracks nor scans them (lists of 128
+        floats per node and thread made each collection during a run of a flow of
+        thousands of nodes walk hundreds of thousands of references).
     items, items_failed
         Items this thread finished, and how many of them failed.
     busy
@@ -78,7 +83,7 @@ class WorkerProbe:
         self.passed = 0
         self.stopped_at = [0] * (n_nodes + 1)
         self.errors = [0] * n_nodes
-        self.rings = [[_EMPTY] * RING for _ in range(n_nodes)]
+        self.rings = [array("d", _BLANK_RING) for _ in range(n_nodes)]
         self.items = 0
         self.items_failed = 0
         self.busy = False
