@@ -113,3 +113,30 @@ def test_a_cycle_read_from_a_file_is_named() -> None:
     flow.insert_edge(Edge("b.y", "a.x"))
     with pytest.raises(CycleError, match="has a cycle: a -> b -> a"):
         flow.topological_order()
+
+
+def test_nodes_read_from_a_file_keep_their_own_ports(tmp_path) -> None:
+    flow = Flow("defaults")
+    for k, default in enumerate([1, 1.0, True, 0.0, -0.0, "1", None, [1]]):
+        spec = flow.node(flow.add(s.inc, id=f"n{k}"))
+        spec.inputs[1].default = default
+        spec.inputs[1].required = False
+    flow.add(s.inc, id="plain")
+    flow.add(s.inc, id="hinted")
+    flow.nodes["hinted"].inputs[0].extra["hint"] = "kept"
+    flow.save(tmp_path / "d.aflow")
+    loaded = Flow.load(tmp_path / "d.aflow")
+    got = [loaded.nodes[f"n{k}"].inputs[1].default for k in range(8)]
+    assert [(type(d), repr(d)) for d in got] == [
+        (int, "1"), (float, "1.0"), (bool, "True"), (float, "0.0"), (float, "-0.0"),
+        (str, "'1'"), (type(None), "None"), (list, "[1]"),
+    ]  # fmt: skip
+    assert loaded.nodes["hinted"].inputs[0].extra == {"hint": "kept"}
+    loaded.nodes["plain"].inputs[0].type = "float"
+    loaded.nodes["plain"].outputs[0].extra["unit"] = "m"
+    assert loaded.nodes["n0"].inputs[0].type == "int"
+    assert loaded.nodes["n1"].outputs[0].extra == {}
+    assert loaded.to_dict() != flow.to_dict()  # the change is saved, for that node only
+    loaded.nodes["plain"].inputs[0].type = "int"
+    del loaded.nodes["plain"].outputs[0].extra["unit"]
+    assert loaded.to_dict() == Flow.load(tmp_path / "d.aflow").to_dict()

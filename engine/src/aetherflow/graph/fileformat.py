@@ -17,6 +17,7 @@ import math
 import os
 import re
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 from ..bindings import bind
@@ -28,7 +29,7 @@ from .atomicfile import atomic_write
 from .bulk import bulk
 from .migrations import CURRENT, FORMAT, upgrade, version_text
 from .model import Flow
-from .specs import Edge, GroupSpec, NodeSpec, OutputSpec, PortSpec, ServiceSpec
+from .specs import Edge, GroupSpec, NodeSpec, OutputSpec, PortSpec, ServiceSpec, SharedPorts
 
 SUFFIX = ".aflow"
 MAX_BYTES = 256 * 1024 * 1024  # far above any real flow; refuses runaway files early
@@ -244,9 +245,10 @@ def _flow_from_doc(doc: dict[str, Any], path: str) -> Flow:
             _extra(s, _SERVICE), s.get("constants", {}),
         )  # fmt: skip
     first: dict[str, str] = {}
+    shared: dict[Any, _Ports] = {}
     for i, n in enumerate(doc["nodes"]):
         _claim(first, n["id"], f"nodes[{i}]", path)
-        flow.insert_node(_node_from_doc(n, f"nodes[{i}]", path))
+        flow.insert_node(_node_from_doc(n, f"nodes[{i}]", path, shared))
     for i, g in enumerate(doc.get("groups", [])):
         _claim(first, g["id"], f"groups[{i}]", path)
         flow.groups[g["id"]] = GroupSpec(
@@ -276,19 +278,58 @@ def _refuse_duplicate_port(kind: str, names: list[str], node: str, where: str, p
         seen.add(name)
 
 
-def _node_from_doc(n: dict[str, Any], where: str, path: str) -> NodeSpec:
+_Ports = tuple[Sequence[PortSpec], Sequence[OutputSpec]]
+
+
+def _ports_from_doc(n: dict[str, Any], where: str, path: str, shared: dict[Any, _Ports]) -> _Ports:
+    """The node's port specs; nodes whose port entries are equal plain values (no extra
+    fields, defaults that are strings, numbers, booleans or null) share one `SharedPorts`
+    each, as the nodes of one `Node` added in code do (see `NodeSpec.inputs`)."""
+    ins, outs = n.get("inputs", []), n.get("outputs", [])
+    key = _shared_key(ins, outs)
+    found = shared.get(key) if key is not None else None
+    if found is not None:
+        return found
     inputs = [
         PortSpec(p["name"], p.get("type"), p.get("required", True), p.get("default"),
                  _extra(p, _INPUT))
-        for p in n.get("inputs", [])
+        for p in ins
     ]  # fmt: skip
-    outputs = [
-        OutputSpec(o["name"], o.get("type"), _extra(o, _OUTPUT)) for o in n.get("outputs", [])
-    ]
+    outputs = [OutputSpec(o["name"], o.get("type"), _extra(o, _OUTPUT)) for o in outs]
     for kind, ports in (("inputs", inputs), ("outputs", outputs)):
         names = [q.name for q in ports]
         if len(set(names)) != len(names):
             _refuse_duplicate_port(kind, names, n["id"], where, path)
+    if key is None:
+        return inputs, outputs
+    found = shared[key] = (SharedPorts(inputs), SharedPorts(outputs))
+    return found
+
+
+_PLAIN = (str, int, bool, type(None))
+_TEXT = (str, type(None))
+
+
+def _shared_key(ins: list[dict[str, Any]], outs: list[dict[str, Any]]) -> Any:
+    """What makes two nodes' port entries the same, or None when they cannot be shared."""
+    key: list[Any] = [len(ins)]
+    for p in ins:
+        name, kind, required = p["name"], p.get("type"), p.get("required", True)
+        default = p.get("default")
+        plain = type(default) in _PLAIN or type(default) is float
+        if not (plain and p.keys() <= _INPUT and type(kind) in _TEXT and type(required) is bool):
+            return None
+        # the type is in the key (1 == 1.0 == True), and floats by text (-0.0 == 0.0)
+        key.append((name, kind, required, type(default), repr(default)))
+    for o in outs:
+        if not (o.keys() <= _OUTPUT and type(o.get("type")) in _TEXT):
+            return None
+        key.append((o["name"], o.get("type")))
+    return tuple(key)
+
+
+def _node_from_doc(n: dict[str, Any], where: str, path: str, shared: dict[Any, _Ports]) -> NodeSpec:
+    inputs, outputs = _ports_from_doc(n, where, path, shared)
     position = n.get("position")
     try:
         x, y = (float(position[0]), float(position[1])) if position else (0.0, 0.0)

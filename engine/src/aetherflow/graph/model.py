@@ -528,8 +528,9 @@ class Flow:
     def insert_edge(self, edge: Edge) -> None:
         """Add an edge read from a file without checks (validate reports problems)."""
         self._append_edge(edge)
-        if edge.source_node in self.nodes and edge.target_node in self.nodes:
-            self._graph.add_edge(edge.source_node, edge.target_node)
+        source, target = edge.source_node, edge.target_node
+        if source in self.nodes and target in self.nodes:
+            self._graph.add_edge(source, target)
         self._emit(ev.EdgeAdded(edge.source, edge.target))
 
     # -- groups -----------------------------------------------------------------------

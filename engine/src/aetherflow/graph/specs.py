@@ -173,13 +173,24 @@ class PortRef(NamedTuple):
         ValueError
             When ``text`` is not a string with a dot between a node id and a port name.
         """
-        node, dot, port = text.rpartition(".") if isinstance(text, str) else ("", "", "")
-        if not (node and dot and port):
-            raise ValueError(f"{text!r} is not 'node.port'")
-        return cls(node, port)
+        return cls(*split_port(text))
 
     def __str__(self) -> str:
         return f"{self.node}.{self.port}"
+
+
+def split_port(text: str) -> tuple[str, str]:
+    """``"node.port"`` as ``(node, port)`` (`PortRef.parse` without the named tuple).
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not a string with a dot between a node id and a port name.
+    """
+    node, dot, port = text.rpartition(".") if isinstance(text, str) else ("", "", "")
+    if not (node and dot and port):
+        raise ValueError(f"{text!r} is not 'node.port'")
+    return node, port
 
 
 @dataclass(frozen=True)
@@ -196,19 +207,19 @@ class Edge:
 
     @property
     def source_node(self) -> str:
-        return PortRef.parse(self.source).node
+        return split_port(self.source)[0]
 
     @property
     def source_port(self) -> str:
-        return PortRef.parse(self.source).port
+        return split_port(self.source)[1]
 
     @property
     def target_node(self) -> str:
-        return PortRef.parse(self.target).node
+        return split_port(self.target)[0]
 
     @property
     def target_port(self) -> str:
-        return PortRef.parse(self.target).port
+        return split_port(self.target)[1]
 
 
 @dataclass
