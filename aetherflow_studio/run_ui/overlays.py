@@ -14,14 +14,20 @@ def _overlay_text(count: int, mean: float, errors: int) -> str:
     return text + (f" · {errors:,} failed" if errors else "")
 
 
+FRAMES_PER_UPDATE = 3  # ~10 Hz of 30: counts stay readable, the canvas repaints less
+
+
 class RunOverlays:
-    """Sets ``scene.set_node_overlay`` from each frame (only when a node's text or state
-    changed, so an unchanged node is not repainted)."""
+    """Sets ``scene.set_node_overlay`` from every third frame and the final one (only
+    when a node's text or state changed, so an unchanged node is not repainted): the
+    counts of a fast run change every frame, and repainting every node 30 times a second
+    takes GUI time that in-process workers lose."""
 
     def __init__(self, controller: Any, scene: Callable[[], Any]) -> None:
         self._scene = scene
         self._shown: dict[str, tuple[str | None, str]] = {}
         self._number = 0
+        self._frames = 0
         self.active = True  # False while the run shown is of a flow that is not open
         controller.subscribe(self)
 
@@ -48,6 +54,10 @@ class RunOverlays:
         if frame.number != self._number:
             self.clear()
             self._number = frame.number
+            self._frames = 0
+        self._frames += 1
+        if not frame.final and self._frames % FRAMES_PER_UPDATE != 1:
+            return
         running = set() if frame.final else {t.current_node for t in snap.threads if t.busy}
         source = frame.source
         for n in snap.nodes:
