@@ -70,7 +70,7 @@ class CallStep:
 
     __slots__ = (
         "consts", "edge_items", "func", "index", "is_async", "node_id", "optional", "out_key",
-        "plan", "policy", "required", "service_items", "simple", "wired_outputs",
+        "plan", "policy", "required", "service_items", "simple", "wire_keys", "wired_outputs",
     )  # fmt: skip
 
     def __init__(
@@ -89,6 +89,8 @@ class CallStep:
         self.policy = node.policy.merged(spec.policy, f"node '{spec.id}'")
         self.out_key = node.outputs[0] if len(node.outputs) == 1 else node.name
         self.wired_outputs = tuple(wired_outputs)
+        # (port, key in `wired`) per wired output: the keys built once, not per item
+        self.wire_keys = tuple((port, (spec.id, port)) for port in self.wired_outputs)
         edges = {e.target_port: (e.source_node, e.source_port) for e in flow.edges_into(spec.id)}
         plan: list[tuple[str, int, Any, Any]] = []
         for p in node.params:
@@ -229,14 +231,13 @@ class CallStep:
             return None
         if type(result) is dict or isinstance(result, dict):
             state.update(result)
-            if self.wired_outputs:
-                for port in self.wired_outputs:
-                    if port in result:
-                        wired[self.node_id, port] = result[port]
+            for port, key in self.wire_keys:
+                if port in result:
+                    wired[key] = result[port]
         elif result is not _BREAK and result is not _CONTINUE:
             state[self.out_key] = result
-            for port in self.wired_outputs:
-                wired[self.node_id, port] = result
+            for _port, key in self.wire_keys:
+                wired[key] = result
         return result
 
 
