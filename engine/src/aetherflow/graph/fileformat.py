@@ -287,7 +287,10 @@ def _ports_from_doc(n: dict[str, Any], where: str, path: str, shared: dict[Any, 
     each, as the nodes of one `Node` added in code do (see `NodeSpec.inputs`)."""
     ins, outs = n.get("inputs", []), n.get("outputs", [])
     key = _shared_key(ins, outs)
-    found = shared.get(key) if key is not None else None
+    try:
+        found = shared.get(key) if key is not None else None
+    except TypeError:  # a port type that is not a string (a newer format, read relaxed)
+        key = found = None
     if found is not None:
         return found
     inputs = [
@@ -306,23 +309,21 @@ def _ports_from_doc(n: dict[str, Any], where: str, path: str, shared: dict[Any, 
     return found
 
 
-_PLAIN = (str, int, bool, type(None))
-_TEXT = (str, type(None))
-
-
 def _shared_key(ins: list[dict[str, Any]], outs: list[dict[str, Any]]) -> Any:
     """What makes two nodes' port entries the same, or None when they cannot be shared."""
     key: list[Any] = [len(ins)]
     for p in ins:
-        name, kind, required = p["name"], p.get("type"), p.get("required", True)
-        default = p.get("default")
-        plain = type(default) in _PLAIN or type(default) is float
-        if not (plain and p.keys() <= _INPUT and type(kind) in _TEXT and type(required) is bool):
+        if not p.keys() <= _INPUT:
             return None
-        # the type is in the key (1 == 1.0 == True), and floats by text (-0.0 == 0.0)
-        key.append((name, kind, required, type(default), repr(default)))
+        default = p.get("default")
+        kind = type(default)
+        if kind is float:
+            default = repr(default)  # -0.0 == 0.0; the type is in the key: 1 == 1.0 == True
+        elif not (kind is str or kind is int or kind is bool or default is None):
+            return None
+        key.append((p["name"], p.get("type"), p.get("required", True), kind, default))
     for o in outs:
-        if not (o.keys() <= _OUTPUT and type(o.get("type")) in _TEXT):
+        if not o.keys() <= _OUTPUT:
             return None
         key.append((o["name"], o.get("type")))
     return tuple(key)
