@@ -7,7 +7,7 @@ Validation never raises for a bad flow; it only imports code when ``resolve`` is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -15,10 +15,10 @@ import networkx as nx
 
 from ..bindings import bind
 from ..context import SCOPES, declared_scope, service_providers
-from ..errors import AetherFlowError
+from ..errors import AetherFlowError, CycleError
 from .bulk import bulk
 from .model import Flow
-from .specs import GROUP_KINDS, Edge, NodeSpec, find_port
+from .specs import GROUP_KINDS, Edge, NodeSpec, OutputSpec, PortSpec, find_port, split_port
 from .types import compatible
 from .validate_services import check_local_service
 
@@ -167,36 +167,37 @@ class _Checker:
                 self.add("error", e.id, "an edge must go from 'node.output' to 'node.input'",
                          "bad-edge")  # fmt: skip
                 continue
-            if self.check_edge_ends(e):
-                self.check_edge_types(e)
+            ports = self.check_edge_ends(e)
+            if ports is not None:
+                self.check_edge_types(e, *ports)
             if e.target in seen:
                 self.add("error", e.id, f"input '{e.target}' is wired twice (also from "
                          f"'{seen[e.target].source}')", "wired-twice")  # fmt: skip
             seen.setdefault(e.target, e)
 
-    def check_edge_ends(self, e: Edge) -> bool:
-        """Report missing nodes and ports; True when both ports exist."""
-        ok = True
-        for node_id, port, side in ((e.source_node, e.source_port, "output"),
-                                    (e.target_node, e.target_port, "input")):  # fmt: skip
+    def check_edge_ends(self, e: Edge) -> tuple[OutputSpec, PortSpec] | None:
+        """Report missing nodes and ports; the two ports when both exist."""
+        found: list[Any] = []
+        for (node_id, port), side in ((split_port(e.source), "output"),
+                                      (split_port(e.target), "input")):  # fmt: skip
             spec = self.flow.nodes.get(node_id)
             if spec is None:
                 self.add("error", e.id, f"dangling edge: no node '{node_id}'", "dangling-edge")
-                ok = False
                 continue
-            names = spec.output_names if side == "output" else spec.input_names
             if not _ports_known(spec):
-                ok = False
-            elif port not in names:
+                continue
+            ports: Sequence[Any] = spec.output_view if side == "output" else spec.input_view
+            found_port = find_port(ports, port)
+            if found_port is None:
+                names = [p.name for p in ports]
                 self.add("error", e.id, f"node '{node_id}' has no {side} '{port}' ({side}s: "
                          f"{', '.join(names) or 'none'})", "unknown-port")  # fmt: skip
-                ok = False
-        return ok
+                continue
+            found.append(found_port)
+        return (found[0], found[1]) if len(found) == 2 else None
 
-    def check_edge_types(self, e: Edge) -> None:
-        out = find_port(self.flow.nodes[e.source_node].output_view, e.source_port)
-        inp = find_port(self.flow.nodes[e.target_node].input_view, e.target_port)
-        if out is None or inp is None or not out.type or not inp.type:
+    def check_edge_types(self, e: Edge, out: OutputSpec, inp: PortSpec) -> None:
+        if not out.type or not inp.type:
             return
         verdict = compatible(out.type, inp.type)
         if verdict is False:
@@ -207,9 +208,12 @@ class _Checker:
                      f"'{e.target}' expects {inp.type}", "type-mismatch")  # fmt: skip
 
     def check_cycles(self) -> None:
-        graph = self.flow.graph()
-        if nx.is_directed_acyclic_graph(graph):
+        try:  # the flow's own order finds a cycle without a copy of the graph
+            self.flow.topological_order()
             return
+        except CycleError:
+            pass
+        graph = self.flow.graph()
         order = {n: i for i, n in enumerate(self.flow.nodes)}
         for component in nx.strongly_connected_components(graph):
             start = min(component, key=lambda n: order.get(n, -1))
