@@ -45,7 +45,8 @@ def install_debug_ui(window: Any, ui: Any) -> DebugUI:
     actions = _add_actions(window, session)
     toolbar, mode, status = _add_toolbar(window, actions, session)
     trace = TracePanel()
-    session.traces_wanted = trace.isVisible
+    # shown, not just visible: a dock behind another dock's tab still says isVisible()
+    session.traces_wanted = lambda: trace.isVisible() and not trace.visibleRegion().isEmpty()
     window.add_dock(trace, "Trace", name="trace")
     debug = DebugUI(session, trace, toolbar, mode, status, actions)
     _connect(window, ui, debug)

@@ -146,6 +146,7 @@ class TracePanel(QWidget):
         super().__init__(parent)
         self.setObjectName("trace_panel")
         self.entries: dict[str, TracedItem] = {}
+        self._rows: dict[str, QTreeWidgetItem] = {}  # key -> its row in the items list
         self.summary = QLabel("No traced items. Failed items are always traced; Debug > "
                               "Trace Items keeps the last items of each worker too.")  # fmt: skip
         self.summary.setWordWrap(True)
@@ -185,8 +186,9 @@ class TracePanel(QWidget):
             entry = self.entries.get(key)
             if entry is None:
                 self.entries[key] = entry = TracedItem(key, run, trace)
-                self.items.addTopLevelItem(self._item_row(entry))
-            else:
+                self._rows[key] = row = self._item_row(entry)
+                self.items.addTopLevelItem(row)
+            elif entry.trace != trace:  # a live run sends all its traces again each time
                 entry.trace = trace
                 self._refresh_row(key)
         self._update_summary()
@@ -205,6 +207,7 @@ class TracePanel(QWidget):
 
     def clear(self) -> None:
         self.entries.clear()
+        self._rows.clear()
         self.items.clear()
         self._show(None)
         self._update_summary()
@@ -249,11 +252,7 @@ class TracePanel(QWidget):
         row.setForeground(3, QBrush(FAILED) if t["failed"] else QBrush())
 
     def _row(self, key: str) -> QTreeWidgetItem | None:
-        for i in range(self.items.topLevelItemCount()):
-            row = self.items.topLevelItem(i)
-            if row.data(0, KEY_ROLE) == key:
-                return row
-        return None
+        return self._rows.get(key)
 
     def _refresh_row(self, key: str) -> None:
         row = self._row(key)
