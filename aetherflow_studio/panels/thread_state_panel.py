@@ -293,6 +293,7 @@ class ThreadStatePanel(LivePanel):
         self.columns: dict[str, StateColumn] = {}
         self.stopped: dict[str, Any] = {}  # worker -> its BreakHit (shows hit.isolated)
         self._frames = 0
+        self._turn = 0  # the position of the worker whose tree is synced next
         self._row = QWidget()
         self._row_layout = QHBoxLayout(self._row)
         self._row_layout.setContentsMargins(0, 0, 0, 0)
@@ -384,30 +385,40 @@ class ThreadStatePanel(LivePanel):
         if frame.shared:
             self._draw_shared(frame.shared)
         headers = frame.final or self._frames % 3 == 1  # ~10 Hz is plenty for counters
-        synced = 0
         for i, t in enumerate(snap.threads):
             column = self._column(t.name, thread_color(i))
             if headers and t.name not in self.stopped:
                 where = f" in {t.current_node}" if t.busy and t.current_node else ""
                 column.set_header(_thread_header(t, snap.state), f"{t.name}{where}")
-            if t.name in self.stopped:
-                continue  # it shows the services as they were when it stopped
-            services = frame.services.get(t.name)
-            if services is None or services is column.source:
-                continue
-            if synced and not frame.final:
-                continue  # one tree per frame: spreads the work, keeps the GUI live
-            synced += 1
-            column.source = services
-            column.sync(services.services, {})
-            if self.search.text():
-                column.apply_filter(self.search.text())
+        self._sync_trees(frame, snap.threads)
         now = time.monotonic()
         color: QColor | None = None
         for column in self.columns.values():
             if column.fresh:
                 color = color or QColor(theme.colors(theme.current())["changed"])
                 column.fade(now, color)
+
+    def _sync_trees(self, frame: Any, threads: Any) -> None:
+        """Sync the trees of the workers that posted new services: all of them in a final
+        frame, else one per frame (spreads the work, keeps the GUI live), the workers in
+        turn: a run in a separate process brings new copies of every worker's services
+        in each frame, so the first worker would always be the one."""
+        n = len(threads)
+        for i in sorted(range(n), key=lambda i: (i - self._turn) % n):
+            t = threads[i]
+            if t.name in self.stopped:
+                continue  # it shows the services as they were when it stopped
+            column = self.columns[t.name]
+            services = frame.services.get(t.name)
+            if services is None or services is column.source:
+                continue
+            column.source = services
+            column.sync(services.services, {})
+            if self.search.text():
+                column.apply_filter(self.search.text())
+            if not frame.final:
+                self._turn = i + 1
+                return
 
     def _draw_shared(self, shared: dict[str, Any]) -> None:
         column = self._column(SHARED, "#bdbdbd")
