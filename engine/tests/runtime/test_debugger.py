@@ -232,3 +232,22 @@ def test_breakpoints_work_through_a_run_in_a_separate_process() -> None:
     assert handle.resume_worker(hit.worker)
     report = handle.wait(timeout=60)
     assert report.results[2]["label"] == "t2:40"
+
+
+def test_a_stepped_worker_of_a_separate_process_stays_stopped_until_it_stops_again() -> None:
+    from aetherflow.runtime.process_executor import start_flow_process
+
+    handle = start_flow_process(chain(), [{"x": i} for i in range(6)], workers=2,
+                                breakpoints={"parse": "x == 4"})  # fmt: skip
+    wait_until(handle.stopped, timeout=60)
+    (hit,) = handle.stopped()
+    assert handle.step(hit.worker)
+    # Until the child says where it went, the worker is where it was: it never shows as
+    # running on (a display following it would turn to another worker).
+    assert [h.worker for h in handle.stopped()] == [hit.worker]
+    wait_until(lambda: [h.node for h in handle.stopped()] == ["scale"])
+    (at_scale,) = handle.stopped()
+    assert (at_scale.worker, at_scale.index) == (hit.worker, 4)
+    assert handle.resume_worker(hit.worker)
+    report = handle.wait(timeout=60)
+    assert report.results[4]["label"] == "t4:80" and handle.stopped() == []

@@ -543,10 +543,10 @@ class ProcessRunHandle:
         return self._release(worker, "skip_item")
 
     def _release(self, worker: str, command: str) -> bool:
-        done = bool(self._ask(command, worker, default=False))
-        if done:  # no longer stopped there (the child's next message says where it is)
-            self._hits = [h for h in self._hits if h.worker != worker]
-        return done
+        # The worker's hit stays until the child's next message says where it is, as on
+        # threads (where it stays until the worker takes the command): dropping it here
+        # showed a stepped worker as gone, and could drop the stop that message brought.
+        return bool(self._ask(command, worker, default=False))
 
     def wire_values(self) -> dict[str, dict[str, Any]]:
         """The values the child last sent (about 4 times a second while watched); the
