@@ -248,6 +248,20 @@ def test_telemetry_counts_equal_the_report() -> None:
     assert nodes["double"].p95 >= nodes["double"].p50 > 0
 
 
+def test_an_unreadable_input_line_counts_as_a_call_of_no_node(tmp_path) -> None:
+    from aetherflow.runtime.inputs import JsonLinesFile
+
+    lines = [f'{{"x": {i}}}' for i in range(400)]
+    lines[5] = '{"x": 5,,'  # not JSON: that item's error, before any node
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    handle = chain().start(JsonLinesFile(str(path)), workers=2, collect=False)
+    report = handle.wait()
+    assert [(e.index, e.type) for e in report.errors] == [(5, "InputError")]
+    counts = {n.node: n.count for n in handle.snapshot().nodes}
+    assert counts == {"double": 399, "inc": 399, "square": 399}
+
+
 def test_telemetry_off_still_counts_items() -> None:
     handle = chain().start(range(300), workers=2, telemetry=False)
     handle.wait()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NodeExecutionError
+from ..errors import InputError, NodeExecutionError
 from ..telemetry.probe import TIMING_MASK, WorkerProbe
 from ..telemetry.snapshot import ServicesSnapshot
 from .feed import WAIT
@@ -233,6 +233,8 @@ class Worker:
         """An untimed item of a straight flow failed: note where (see `WorkerProbe`)."""
         node = getattr(exc, "node", None)
         position = positions.get(node, len(positions)) if isinstance(node, str) else None
+        if isinstance(exc, InputError):  # an unreadable input line: no node ran
+            position = 0
         if position is None:  # failed after the flow (in extract): every node ran
             self.probe.passed += 1
         else:
