@@ -126,3 +126,19 @@ def test_a_count_or_a_file_is_read_in_the_runs_process(tmp_path):
     assert [r and r["y"] for r in report.results] == [2, None, 6]
     (error,) = report.errors
     assert error.index == 1 and "in.jsonl line 2" in error.message
+
+
+def test_shared_services_come_across_rendered_once_asked():
+    flow = Flow("count", context=t.CounterContext)
+    flow.add(t.bump)
+    handle = start_flow_process(flow, ({"x": i} for i in range(100_000)), workers=2,
+                                collect=False)  # fmt: skip
+    assert handle.shared_services() == {}  # the first call asks the child to send them
+    deadline = time.monotonic() + 30
+    while "tally" not in handle.shared_services() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    live = handle.shared_services()["tally"]
+    assert live["__type__"] == "LockedCounter"  # a rendering: the instance lives there
+    handle.cancel()
+    report = handle.wait(60)
+    assert handle.shared_services()["tally"]["value"] == report.stats["succeeded"]

@@ -52,15 +52,14 @@ STOP_GRACE = 3.0  # s a cancelled child has to end before it is terminated
 START_TIMEOUT = 120.0  # s for the child to import and start the run
 
 _END = ("end",)
-_ASKABLE = {
-    "stacks", "shared_services", "traces", "set_breakpoint", "step", "resume_worker",
-    "skip_item",
-}  # fmt: skip
+_ASKABLE = {"stacks", "traces", "set_breakpoint", "step", "resume_worker", "skip_item"}
 _COMMANDS = {
     "pause", "resume", "cancel", "request_services", "set_breakpoint", "clear_breakpoint",
     "set_break_mode", "step", "resume_worker", "skip_item", "timeline", "watch_wires",
+    "watch_shared",
 }  # fmt: skip
 WIRES_PERIOD = 0.25  # s between the child's wire-value readings while they are watched
+SHARED_PERIOD = 0.25  # s between renderings of the shared services while they are watched
 
 
 class RunProcessError(AetherFlowError):
@@ -174,6 +173,9 @@ class _ChildRun:
         self._wires: dict[str, dict[str, Any]] = {}
         self._wires_at = 0.0
         self._stops: tuple[list[BreakHit], list[str]] = ([], [])
+        self.watch_shared = False
+        self._shared: dict[str, Any] = {}
+        self._shared_at = 0.0
 
     def serve(self, control: Connection) -> None:
         """Carry out the caller's commands and answer its questions until it hangs up."""
@@ -187,13 +189,13 @@ class _ChildRun:
             try:
                 if kind == "ask" and name in _ASKABLE:
                     value = getattr(self.handle, name)(*args)
-                    if name == "shared_services":
-                        value = {k: render(v) for k, v in value.items()}
                     self.send(("reply", message[3], value, None))
                 elif kind == "cmd" and name == "timeline":
                     self._start_timeline(*args)
                 elif kind == "cmd" and name == "watch_wires":
                     self.watch_wires = True
+                elif kind == "cmd" and name == "watch_shared":
+                    self.watch_shared = True
                 elif kind == "cmd" and name in _COMMANDS:
                     getattr(self.handle, name)(*args)
             except Exception as exc:
@@ -253,10 +255,12 @@ class _ChildRun:
                 self.send(("snapshot", snap))
             self._send_spans()
             self._send_debugging(final=False)
+            self._send_shared(final=False)
             time.sleep(FRAME_PERIOD)
         report = self.handle.wait()
         self._send_spans()
         self._send_debugging(final=True)
+        self._send_shared(final=True)
         self.send(("snapshot", self.handle.snapshot()))
         try:
             self.send(("report", report))
@@ -278,6 +282,16 @@ class _ChildRun:
             if wires != self._wires:
                 self._wires = wires
                 self.send(("wires", wires))
+
+    def _send_shared(self, final: bool) -> None:
+        """The shared services rendered (they live here), while someone watches them."""
+        now = time.monotonic()
+        if self.watch_shared and (final or now - self._shared_at >= SHARED_PERIOD):
+            self._shared_at = now
+            shared = {k: render(v) for k, v in self.handle.shared_services().items()}
+            if shared != self._shared:
+                self._shared = shared
+                self.send(("shared", shared))
 
     def _send_spans(self) -> None:
         sampler = self.timeline
@@ -351,11 +365,10 @@ class ProcessRunHandle:
     """A run whose worker threads live in a child process (from `start_flow_process`).
 
     Implements `RunHandle`. Snapshots, states and outcomes arrive from the child; the
-    stopped workers and wire values are pushed by the child each frame they change, so
-    reading them never waits for the busy process; the other questions (`stacks`,
-    `traces`, `shared_services`) are asked over the control pipe and answered as plain
-    data (`shared_services` answers rendered instances, since the live ones are in the
-    other process). `hold_workers` does nothing:
+    stopped workers, wire values and the shared services (rendered: the live instances
+    are in the other process) are pushed by the child when they change, so reading them
+    never waits for the busy process; the other questions (`stacks`, `traces`) are asked
+    over the control pipe and answered as plain data. `hold_workers` does nothing:
     the workers do not share this process's GIL.
     """
 
@@ -383,6 +396,8 @@ class ProcessRunHandle:
         self._held: list[str] = []
         self._wires: dict[str, dict[str, Any]] = {}
         self._watching_wires = False
+        self._shared: dict[str, Any] = {}
+        self._watching_shared = False
         self.run_id = ""
         self.pid = 0
         self.supports_pause = True
@@ -492,7 +507,13 @@ class ProcessRunHandle:
 
     # -- looking inside -------------------------------------------------------------------
     def shared_services(self) -> dict[str, Any]:
-        return self._ask("shared_services", default={})
+        """The shared services as the child last rendered them (they live there; about
+        four times a second once asked): the first call starts that, so it returns
+        ``{}``."""
+        if not self._watching_shared:
+            self._watching_shared = True
+            self._command("watch_shared")
+        return dict(self._shared)
 
     def stacks(self) -> dict[str, str]:
         return self._ask("stacks", default={})
@@ -617,6 +638,8 @@ class ProcessRunHandle:
             self._hits, self._held = message[1], message[2]
         elif kind == "wires":
             self._wires = message[1]
+        elif kind == "shared":
+            self._shared = message[1]
         elif kind == "spans" and self._timeline is not None:
             self._timeline._add(message[1], message[2])
         elif kind == "timeline" and self._timeline is not None:
