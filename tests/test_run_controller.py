@@ -126,6 +126,10 @@ def test_dask_executor_runs_from_the_ui_and_the_services_panel_says_what_shared_
     assert record.items == 40 and record.failed == 4
     assert record.report.stats["executor"] == "dask"
     assert pause_enabled == [False]  # Dask runs can only be stopped
+    # Thread State has no columns for Dask workers, and says why instead of staying blank.
+    state = ui.thread_state
+    assert state.thread_columns() == [] and "Dask" in state.hint.text()
+    assert not state.hint.isHidden()
     combo.setCurrentIndex(combo.findData("thread"))
     assert window.services.executor_note.isHidden()
 

@@ -50,6 +50,10 @@ VALUE_MIN = 104  # px of the value column before the row scrolls sideways
 NODE_CHARS = 22  # a longer node name is elided in the column header
 
 
+IDLE_HINT = "Run the flow to see each worker thread's isolated services."
+DASK_HINT = "A Dask run's workers are processes of its cluster: no state shown here."
+
+
 def _summary(value: Any) -> str:
     if isinstance(value, dict):
         kind = value.get("__type__")
@@ -303,7 +307,7 @@ class ThreadStatePanel(LivePanel):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # trees scroll
         scroll.setWidget(self._row)
-        self.hint = QLabel("Run the flow to see each worker thread's isolated services.")
+        self.hint = QLabel(IDLE_HINT)
         self.hint.setStyleSheet("color: gray; padding: 6px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -371,6 +375,7 @@ class ThreadStatePanel(LivePanel):
 
     def clear_view(self) -> None:
         self.run_changed(None)
+        self.hint.setText(IDLE_HINT)
         self.hint.setVisible(True)
 
     def thread_columns(self) -> list[StateColumn]:
@@ -380,7 +385,9 @@ class ThreadStatePanel(LivePanel):
         snap = frame.snapshot
         if snap is None:
             return
-        self.hint.setVisible(False)
+        dask = snap.extra.get("executor") == "dask"  # its workers are other processes
+        self.hint.setText(DASK_HINT if dask else IDLE_HINT)
+        self.hint.setVisible(dask)
         self._frames += 1
         if frame.shared:
             self._draw_shared(frame.shared)
