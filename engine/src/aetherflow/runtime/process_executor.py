@@ -248,6 +248,7 @@ class _ChildRun:
         timeline spans until the run ends: the caller reads its copies of these, never
         waiting for this busy process to answer."""
         version = -1
+        due = time.monotonic()
         while not self.handle.done:
             snap = self.handle.snapshot()
             if snap.version != version:
@@ -256,7 +257,10 @@ class _ChildRun:
             self._send_spans()
             self._send_debugging(final=False)
             self._send_shared(final=False)
-            time.sleep(FRAME_PERIOD)
+            # a frame every FRAME_PERIOD, however long the sending took (among busy
+            # workers it waits for the GIL: a fixed sleep gave ~21 frames a second)
+            due = max(due + FRAME_PERIOD, time.monotonic() - FRAME_PERIOD)
+            time.sleep(max(0.0, due - time.monotonic()))
         report = self.handle.wait()
         self._send_spans()
         self._send_debugging(final=True)
