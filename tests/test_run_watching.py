@@ -85,3 +85,20 @@ def test_step_in_a_separate_process_keeps_the_inspector_on_the_stepped_worker(qt
     assert worker in window.inspector.break_view.title.text()
     with qtbot.waitSignal(window.run_ui.controller.run_finished, timeout=30_000):
         window.actions["run.stop"].trigger()
+
+
+def test_a_live_panel_behind_another_tab_draws_nothing_until_its_tab_is_chosen(qtbot, window):
+    open_flow(window, counting_flow(delay=0.001))
+    ui = window.run_ui
+    window.docks["throughput"].raise_()  # the default layout: Timeline is a tab behind it
+    assert ui.throughput.is_shown() and not ui.timeline.is_shown()
+    _start(window, count=1_000_000, workers=2)
+    qtbot.waitUntil(lambda: ui.throughput.draws > 3, timeout=30_000)
+    assert ui.timeline.draws == 0  # Qt says it is visible; it is behind a tab
+    window.docks["timeline"].raise_()
+    qtbot.waitUntil(lambda: ui.timeline.draws > 0, timeout=10_000)
+    seen = ui.throughput.draws
+    qtbot.wait(300)
+    assert ui.throughput.draws == seen  # now Throughput is the hidden tab
+    with qtbot.waitSignal(ui.controller.run_finished, timeout=30_000):
+        window.actions["run.stop"].trigger()

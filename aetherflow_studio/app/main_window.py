@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from aetherflow_studio.canvas.theme import apply_theme
 from aetherflow_studio.panels.inspector_panel import InspectorPanel
 from aetherflow_studio.panels.library_panel import LibraryPanel
+from aetherflow_studio.panels.live_panel import LivePanel
 from aetherflow_studio.panels.problems_panel import ProblemsPanel
 from aetherflow_studio.panels.services_panel import ServicesPanel
 
@@ -157,6 +158,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         if tabify_with in self.docks:
             self.tabifyDockWidget(self.docks[tabify_with], dock)
+        if isinstance(widget, LivePanel):  # behind another tab it draws nothing
+            dock.visibilityChanged.connect(widget.set_tab_shown)
         self.docks[name] = dock
         panels = self.menus.get("view.panels")
         if panels is not None:

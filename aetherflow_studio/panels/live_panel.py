@@ -1,8 +1,9 @@
 """`LivePanel`: the base of panels fed by the run controller's poll.
 
-A panel keeps the latest frame and draws only while it is visible; showing it draws the
+A panel keeps the latest frame and draws only while it is shown; showing it draws the
 kept frame, and hiding or showing it tells the controller, which stops polling when no
-live panel is visible.
+live panel is shown. A panel whose dock is a tab behind another one is not shown, though
+Qt still says it is visible: the dock's ``visibilityChanged`` tells it (`set_tab_shown`).
 """
 
 from __future__ import annotations
@@ -33,17 +34,31 @@ class LivePanel(QWidget):
         self._drawn: LiveFrame | None = None
         self.controller = controller
         self.draws = 0  # frames drawn (the benchmark counts them)
+        self._tab_shown = True  # False while its dock is a tab behind another
         if controller is not None:
             controller.subscribe(self)
 
+    def is_shown(self) -> bool:
+        """Visible and not behind another tab: what the user can see."""
+        return self._tab_shown and self.isVisible()
+
     def wants_frames(self) -> bool:
-        return self.isVisible()
+        return self.is_shown()
+
+    def set_tab_shown(self, shown: bool) -> None:
+        """Its dock's tab was brought to the front (or another tab was)."""
+        if shown == self._tab_shown:
+            return
+        self._tab_shown = shown
+        if self.is_shown() and self._frame is not None and self._frame is not self._drawn:
+            self._draw(self._frame)
+        self._tell_controller()
 
     def update_frame(self, frame: LiveFrame) -> None:
         if self._frame is not None and frame.number != self._frame.number:
             self.run_changed(frame)
         self._frame = frame
-        if self.isVisible():
+        if self.is_shown():
             self._draw(frame)
 
     def _draw(self, frame: LiveFrame) -> None:
@@ -67,7 +82,7 @@ class LivePanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._frame is not None and self._frame is not self._drawn:
+        if self._tab_shown and self._frame is not None and self._frame is not self._drawn:
             self._draw(self._frame)
         self._tell_controller()
 
