@@ -88,8 +88,8 @@ class NodeItem(QGraphicsItem):
         self.subtitle = printable(spec.id) if spec.label else ""
         self.ref = spec.ref
         self.placeholder = spec.is_placeholder
-        self.inputs = [_port_view(p.name, p.type, spec, services, wired) for p in spec.inputs]
-        self.outputs = [(o.name, o.type) for o in spec.outputs]
+        self.inputs = [_port_view(p.name, p.type, spec, services, wired) for p in spec.input_view]
+        self.outputs = [(o.name, o.type) for o in spec.output_view]
         self._width, self._height = _measure(self)
         self._update_tooltip(spec.doc)
         self._pictures.clear()

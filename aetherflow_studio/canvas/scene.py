@@ -137,7 +137,7 @@ class FlowScene(QGraphicsScene):
         a, b = self.node_items.get(src[0]), self.node_items.get(dst[0])
         if a is None or b is None or (source, target) in self.edge_items:
             return
-        spec = self._doc.flow.nodes[dst[0]].input(dst[1])
+        spec = next((p for p in self._doc.flow.nodes[dst[0]].input_view if p.name == dst[1]), None)
         type_name = a.output_type(src[1]) or (spec.type if spec else None)
         if type_name and not a.output_type(src[1]) and src[1] not in a.output_hints:
             a.output_hints[src[1]] = type_name
