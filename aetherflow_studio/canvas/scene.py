@@ -12,6 +12,7 @@ from typing import Any
 
 from aetherflow import GroupSpec, PortRef
 from aetherflow.graph import events as ev
+from aetherflow.graph.bulk import bulk
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import (
@@ -91,7 +92,10 @@ class FlowScene(QGraphicsScene):
         return self._doc
 
     # -- building ---------------------------------------------------------------------
+    @bulk
     def _replay(self) -> None:
+        """Items for the whole flow (the cyclic collector paused meanwhile, as for the
+        engine's own bulk steps: thousands of items and no garbage)."""
         flow = self._doc.flow
         wired: dict[str, set[str]] = defaultdict(set)
         for e in flow.edges:
