@@ -275,3 +275,40 @@ def test_broken_file_is_refused_with_a_readable_message(qtbot, tmp_path, monkeyp
     assert window.files.last_error and "bad.aflow" in window.files.last_error
     assert window.settings.recent_files() == []
     force_close(window)
+
+
+def test_nodes_double_clicked_in_the_library_one_after_another_do_not_stack(
+    qtbot, tmp_path, etl_copy
+) -> None:
+    window = make_window(qtbot, tmp_path)
+    window.ask_trust = lambda path, refs: "file"
+    assert window.files.open_path(etl_copy)
+    try:
+        _double_click_three_times(window)
+    finally:
+        force_close(window)
+
+
+def _double_click_three_times(window) -> None:
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    tree = window.library.tree
+    before = set(window.document.flow.nodes)
+    first = window.library.entry_items()["etl_pipeline_nodes:validate"]
+    tree.scrollToItem(first)
+    QTest.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=tree.visualItemRect(first).center())  # fmt: skip
+    QTest.qWait(QApplication.doubleClickInterval() + 50)
+    for _ in range(3):
+        item = window.library.entry_items()["etl_pipeline_nodes:validate"]
+        tree.scrollToItem(item)
+        point = tree.visualItemRect(item).center()
+        QTest.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=point)
+        QTest.qWait(QApplication.doubleClickInterval() + 50)  # three double-clicks
+    added = [n for n in window.document.flow.nodes if n not in before]
+    assert len(added) == 3
+    spots = {window.document.flow.nodes[n].position for n in added}
+    assert len(spots) == 3  # each one visible, down and right of the one before
+    xs = sorted(x for x, _ in spots)
+    assert xs[1] - xs[0] >= 30 and xs[2] - xs[1] >= 30

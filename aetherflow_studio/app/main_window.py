@@ -311,11 +311,26 @@ class MainWindow(QMainWindow):
         self.frame_all()
 
     def add_node(self, node_or_ref: Any, position: QPointF | None = None) -> str:
-        """Add a node at ``position`` (default: the view's centre) and select it."""
-        pos = position if position is not None else self.view_center()
+        """Add a node at ``position`` (default: the view's centre, stepped down and right
+        past nodes already there, so nodes added one after another do not stack) and
+        select it."""
+        pos = position if position is not None else self._free_spot(self.view_center())
         node_id = self.document.add_node(node_or_ref, (pos.x(), pos.y()))
         canvas.select_nodes(self.scene, [node_id])
         return node_id
+
+    def _free_spot(self, pos: QPointF, step: float = 32.0, tries: int = 50) -> QPointF:
+        """``pos``, or the first spot ``step`` further down and right with no node's
+        corner within half a step of it."""
+        corners = [item.pos() for item in self.scene.node_items.values()]
+        for _ in range(tries):
+            taken = any(
+                abs(c.x() - pos.x()) < step / 2 and abs(c.y() - pos.y()) < step / 2 for c in corners
+            )
+            if not taken:
+                break
+            pos = QPointF(pos.x() + step, pos.y() + step)
+        return pos
 
     # -- view -------------------------------------------------------------------------
     def set_theme(self, theme: str) -> None:
