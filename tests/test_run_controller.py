@@ -167,3 +167,20 @@ def test_a_run_in_a_separate_process_shows_live_state_and_stop_ends_a_hung_node(
         window.actions["run.stop"].trigger()
     report = blocker.args[0].report
     assert report.stop_reason == "cancel" and "was stopped" in report.errors[-1].message
+
+
+def test_the_status_line_of_a_live_run_shows_beside_the_banner_in_a_1280_px_window(qtbot, window):
+    open_flow(window, counting_flow(delay=0.002))
+    window.resize(1280, 900)
+    ui, c = window.run_ui, window.run_ui.controller
+    ui.panel.set_input("count", 1_000_000)
+    window.actions["run.start"].trigger()
+    qtbot.waitUntil(lambda: c.frame is not None and c.frame.snapshot.items > 10, timeout=10_000)
+    qtbot.waitUntil(lambda: "items/s" in ui.panel.status.text(), timeout=10_000)
+    banner, status = ui.panel.banner, ui.panel.status
+    assert banner.isVisible() and not banner.visibleRegion().isEmpty()
+    shown = status.visibleRegion().boundingRect()
+    assert shown.width() > 600  # the line has room of its own, not what the controls left
+    assert shown.height() >= status.fontMetrics().height()
+    with qtbot.waitSignal(c.run_finished, timeout=10_000):
+        window.actions["run.stop"].trigger()

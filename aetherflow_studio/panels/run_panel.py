@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -66,14 +67,21 @@ def dask_available() -> bool:
 
 
 class RunPanel(LivePanel):
-    """The run controls, laid out in one row (it lives in a toolbar)."""
+    """The run controls in one row and, below them, the run's status line (it lives in
+    a toolbar; the status has a line of its own so a long one, and the banner of a live
+    run, never push each other or the controls out of a narrow window)."""
 
     def __init__(self, controller: Any, actions: dict[str, QAction],
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(controller, parent)
         self.setObjectName("run_panel")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 0, 4, 0)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(4, 0, 4, 0)
+        rows.setSpacing(1)
+        layout = QHBoxLayout()
+        status_row = QHBoxLayout()
+        rows.addLayout(layout)
+        rows.addLayout(status_row)
         self.run_action = actions["run.start"]
         # " of other.aflow" while the status line shows a run of a flow that is not open
         self.flow_note = ""
@@ -135,6 +143,8 @@ class RunPanel(LivePanel):
         self.banner.setStyleSheet("background:#5d4037; color:#ffe0b2; padding:2px 6px;"
                                   "border-radius:3px;")  # fmt: skip
         self.banner.setVisible(False)
+        # the status row is as tall with the banner as without (the toolbar's height is fixed)
+        self.status.setMinimumHeight(self.banner.sizeHint().height())
         for label, w in (("Workers", self.workers), ("", self.concurrency),
                          ("Input", self.input_kind),
                          (self.count_label, self.count),
@@ -145,8 +155,9 @@ class RunPanel(LivePanel):
             layout.addWidget(w)
         layout.addWidget(self.profile_shared)
         layout.addWidget(self.check_races)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.status, 1)
+        layout.addStretch(1)
+        status_row.addWidget(self.banner)
+        status_row.addWidget(self.status, 1)
         self.input_kind.currentIndexChanged.connect(lambda _i: self._sync_fields())
         self.executor.currentIndexChanged.connect(lambda _i: self._sync_fields())
         controller.state_changed.connect(self._on_controller_state_changed)
