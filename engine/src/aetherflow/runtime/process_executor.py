@@ -55,11 +55,14 @@ _END = ("end",)
 _ASKABLE = {"stacks", "traces", "set_breakpoint", "step", "resume_worker", "skip_item"}
 _COMMANDS = {
     "pause", "resume", "cancel", "request_services", "set_breakpoint", "clear_breakpoint",
-    "set_break_mode", "step", "resume_worker", "skip_item", "timeline", "watch_wires",
-    "watch_shared",
+    "set_break_mode", "step", "resume_worker", "skip_item", "timeline", "watch",
 }  # fmt: skip
-WIRES_PERIOD = 0.25  # s between the child's wire-value readings while they are watched
-SHARED_PERIOD = 0.25  # s between renderings of the shared services while they are watched
+WATCH_PERIOD = 0.25  # s between the child's readings of what the caller watches
+# What the caller can watch: read in the child each period, sent when it changed.
+_WATCHABLE: dict[str, Callable[[Any], Any]] = {
+    "wires": lambda handle: handle.wire_values() if handle.supports_traces else {},
+    "shared": lambda handle: {k: render(v) for k, v in handle.shared_services().items()},
+}
 
 
 class RunProcessError(AetherFlowError):
@@ -90,7 +93,8 @@ def _child_main(spec: dict[str, Any], items_conn: Connection, control: Connectio
     flags = {name: getattr(handle, name) for name in _FLAGS}
     send(("hello", handle.run_id, flags, dict(handle.scopes), os.getpid()))
     child = _ChildRun(handle, send)
-    child.watch_wires = bool(spec["options"].get("watch_wires"))
+    if spec["options"].get("watch_wires"):
+        child.watched.add("wires")
     threading.Thread(target=child.serve, args=(control,), daemon=True).start()
     if spec["options"].get("stream"):
         threading.Thread(target=child.forward_outcomes, daemon=True).start()
@@ -169,13 +173,10 @@ class _ChildRun:
         self.send = send
         self.timeline: Any = None
         self._sent_spans: list[float] = []
-        self.watch_wires = False
-        self._wires: dict[str, dict[str, Any]] = {}
-        self._wires_at = 0.0
+        self.watched: set[str] = set()  # `_WATCHABLE` names the caller asked for
+        self._pushed: dict[str, Any] = {}  # name -> the value last sent
+        self._pushed_at: dict[str, float] = {}
         self._stops: tuple[list[BreakHit], list[str]] = ([], [])
-        self.watch_shared = False
-        self._shared: dict[str, Any] = {}
-        self._shared_at = 0.0
 
     def serve(self, control: Connection) -> None:
         """Carry out the caller's commands and answer its questions until it hangs up."""
@@ -192,10 +193,8 @@ class _ChildRun:
                     self.send(("reply", message[3], value, None))
                 elif kind == "cmd" and name == "timeline":
                     self._start_timeline(*args)
-                elif kind == "cmd" and name == "watch_wires":
-                    self.watch_wires = True
-                elif kind == "cmd" and name == "watch_shared":
-                    self.watch_shared = True
+                elif kind == "cmd" and name == "watch" and args[0] in _WATCHABLE:
+                    self.watched.add(args[0])
                 elif kind == "cmd" and name in _COMMANDS:
                     getattr(self.handle, name)(*args)
             except Exception as exc:
@@ -255,47 +254,41 @@ class _ChildRun:
                 version = snap.version
                 self.send(("snapshot", snap))
             self._send_spans()
-            self._send_debugging(final=False)
-            self._send_shared(final=False)
+            self._send_stops()
+            self._send_watched(final=False)
             # a frame every FRAME_PERIOD, however long the sending took (among busy
             # workers it waits for the GIL: a fixed sleep gave ~21 frames a second)
             due = max(due + FRAME_PERIOD, time.monotonic() - FRAME_PERIOD)
             time.sleep(max(0.0, due - time.monotonic()))
         report = self.handle.wait()
         self._send_spans()
-        self._send_debugging(final=True)
-        self._send_shared(final=True)
+        self._send_stops()
+        self._send_watched(final=True)
         self.send(("snapshot", self.handle.snapshot()))
         try:
             self.send(("report", report))
         except Exception:
             self.send(("report", replace(report, results=[render(r) for r in report.results])))
 
-    def _send_debugging(self, final: bool) -> None:
+    def _send_stops(self) -> None:
         handle = self.handle
-        if not handle.supports_breakpoints:
-            return
-        stops = (handle.stopped(), handle.held())
-        if stops != self._stops:
-            self._stops = stops
-            self.send(("stops", *stops))
-        now = time.monotonic()
-        if self.watch_wires and (final or now - self._wires_at >= WIRES_PERIOD):
-            self._wires_at = now
-            wires = handle.wire_values()  # asks the workers for fresh ones, too
-            if wires != self._wires:
-                self._wires = wires
-                self.send(("wires", wires))
+        if handle.supports_breakpoints:
+            stops = (handle.stopped(), handle.held())
+            if stops != self._stops:
+                self._stops = stops
+                self.send(("stops", *stops))
 
-    def _send_shared(self, final: bool) -> None:
-        """The shared services rendered (they live here), while someone watches them."""
+    def _send_watched(self, final: bool) -> None:
+        """What the caller watches (wire values: asking also makes the workers render
+        fresh ones), each period and at the end, when it changed."""
         now = time.monotonic()
-        if self.watch_shared and (final or now - self._shared_at >= SHARED_PERIOD):
-            self._shared_at = now
-            shared = {k: render(v) for k, v in self.handle.shared_services().items()}
-            if shared != self._shared:
-                self._shared = shared
-                self.send(("shared", shared))
+        for name in tuple(self.watched):  # the serve thread may add one meanwhile
+            if final or now - self._pushed_at.get(name, 0.0) >= WATCH_PERIOD:
+                self._pushed_at[name] = now
+                value = _WATCHABLE[name](self.handle)
+                if name not in self._pushed or value != self._pushed[name]:
+                    self._pushed[name] = value
+                    self.send(("watched", name, value))
 
     def _send_spans(self) -> None:
         sampler = self.timeline
@@ -398,10 +391,7 @@ class ProcessRunHandle:
         self._timeline: RemoteTimeline | None = None
         self._hits: list[BreakHit] = []  # as the child last sent them
         self._held: list[str] = []
-        self._wires: dict[str, dict[str, Any]] = {}
-        self._watching_wires = False
-        self._shared: dict[str, Any] = {}
-        self._watching_shared = False
+        self._watched: dict[str, Any] = {}  # `_WATCHABLE` name -> as the child last sent it
         self.run_id = ""
         self.pid = 0
         self.supports_pause = True
@@ -514,10 +504,7 @@ class ProcessRunHandle:
         """The shared services as the child last rendered them (they live there; about
         four times a second once asked): the first call starts that, so it returns
         ``{}``."""
-        if not self._watching_shared:
-            self._watching_shared = True
-            self._command("watch_shared")
-        return dict(self._shared)
+        return dict(self._watch("shared"))
 
     def stacks(self) -> dict[str, str]:
         return self._ask("stacks", default={})
@@ -578,10 +565,15 @@ class ProcessRunHandle:
         first call starts the watching, so it returns ``{}``."""
         if not self.supports_traces:
             return {}
-        if not self._watching_wires:
-            self._watching_wires = True
-            self._command("watch_wires")
-        return dict(self._wires)
+        return dict(self._watch("wires"))
+
+    def _watch(self, name: str) -> Any:
+        """The child's last copy of ``name`` (`_WATCHABLE`); the first call asks the child
+        to send it from now on, and gets ``{}``."""
+        if name not in self._watched:
+            self._watched[name] = {}
+            self._command("watch", name)
+        return self._watched[name]
 
     # -- the pipes ------------------------------------------------------------------------
     def _command(self, name: str, *args: Any) -> None:
@@ -640,10 +632,8 @@ class ProcessRunHandle:
                 answer[0].set()
         elif kind == "stops":
             self._hits, self._held = message[1], message[2]
-        elif kind == "wires":
-            self._wires = message[1]
-        elif kind == "shared":
-            self._shared = message[1]
+        elif kind == "watched":
+            self._watched[message[1]] = message[2]
         elif kind == "spans" and self._timeline is not None:
             self._timeline._add(message[1], message[2])
         elif kind == "timeline" and self._timeline is not None:
